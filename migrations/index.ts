@@ -1,0 +1,4 @@
+// Every migration, oldest first. `npm run migration:create -- <Name>` adds new ones here.
+import { Platform1795320000000 } from './1795320000000-Platform.js';
+
+export const MIGRATIONS = [Platform1795320000000];

@@ -1,0 +1,31 @@
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { ConfigModule } from './core/config/config.module.js';
+import type { AppConfig } from './core/config/config.js';
+import { DatabaseModule } from './core/database/database.module.js';
+import { HealthModule } from './core/health/health.module.js';
+import { HousekeepingModule } from './core/housekeeping/housekeeping.module.js';
+import { QueueModule } from './core/queue/queue.module.js';
+import type { Runtime } from './core/runtime.js';
+import { WebModule } from './core/web/web.module.js';
+
+@Module({})
+export class AppModule {
+  static forRoot(
+    config: AppConfig,
+    runtime: Runtime,
+    extra: (Type | DynamicModule)[] = [],
+  ): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        ConfigModule.forRoot(config, runtime),
+        DatabaseModule,
+        QueueModule.forRoot(),
+        HealthModule,
+        WebModule,
+        HousekeepingModule,
+        ...extra,
+      ],
+    };
+  }
+}

@@ -1,0 +1,4 @@
+import 'reflect-metadata';
+import { runMain } from './main-runner.js';
+
+await runMain();
