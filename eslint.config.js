@@ -6,7 +6,9 @@ import prettier from 'eslint-config-prettier';
 // multer/csv-parse/exceljs, only src/core/config reads process.env.
 const sdkDoor = {
   paths: [{ name: 'openai', message: 'Call the LLM gateway (src/core/llm) instead of the SDK.' }],
-  patterns: [{ group: ['openai/*'], message: 'Call the LLM gateway (src/core/llm) instead of the SDK.' }],
+  patterns: [
+    { group: ['openai/*'], message: 'Call the LLM gateway (src/core/llm) instead of the SDK.' },
+  ],
 };
 const fileDoor = {
   paths: ['multer', 'csv-parse', 'csv-parse/sync', 'exceljs'].map((name) => ({
@@ -20,7 +22,16 @@ const envDoor = {
 };
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', 'data/**', 'coverage/**', 'public/**', 'test/fixtures/**'] },
+  {
+    ignores: [
+      'dist/**',
+      'node_modules/**',
+      'data/**',
+      'coverage/**',
+      'public/**',
+      'test/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -29,8 +40,14 @@ export default tseslint.config(
     },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-misused-promises': [
+        'error',
+        { checksVoidReturn: { arguments: false } },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/consistent-type-imports': 'off',
     },
   },
@@ -38,7 +55,10 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/core/**'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [...sdkDoor.paths, ...fileDoor.paths], patterns: sdkDoor.patterns }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [...sdkDoor.paths, ...fileDoor.paths], patterns: sdkDoor.patterns },
+      ],
       'no-restricted-syntax': ['error', envDoor],
     },
   },
@@ -55,12 +75,20 @@ export default tseslint.config(
   {
     files: ['src/core/**/*.ts'],
     ignores: ['src/core/files/**', 'src/core/llm/**'],
-    rules: { 'no-restricted-imports': ['error', { paths: [...sdkDoor.paths, ...fileDoor.paths], patterns: sdkDoor.patterns }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [...sdkDoor.paths, ...fileDoor.paths], patterns: sdkDoor.patterns },
+      ],
+    },
   },
   {
     files: ['**/*.js', '**/*.mjs'],
     extends: [tseslint.configs.disableTypeChecked],
-    languageOptions: { parserOptions: { projectService: false, project: null }, globals: { process: 'readonly', console: 'readonly' } },
+    languageOptions: {
+      parserOptions: { projectService: false, project: null },
+      globals: { process: 'readonly', console: 'readonly' },
+    },
   },
   prettier,
 );

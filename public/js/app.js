@@ -13,14 +13,19 @@
     if (!cards) return;
     function refresh() {
       fetch('/health', { headers: { Accept: 'application/json' } })
-        .then(function (res) { return res.json(); })
+        .then(function (res) {
+          return res.json();
+        })
         .then(function (report) {
           var queues = report.queues || {};
           Object.keys(queues).forEach(function (name) {
             var row = document.querySelector('tr[data-queue="' + name + '"]');
             if (!row) return;
             ['waiting', 'active', 'delayed', 'failed'].forEach(function (key) {
-              text(row.querySelector('[data-count="' + key + '"]'), Number(queues[name][key]).toLocaleString('en-US'));
+              text(
+                row.querySelector('[data-count="' + key + '"]'),
+                Number(queues[name][key]).toLocaleString('en-US'),
+              );
             });
           });
           ['database', 'redis'].forEach(function (dep) {
@@ -34,7 +39,9 @@
             el.appendChild(document.createTextNode(up ? 'Up' : 'Down'));
           });
         })
-        .catch(function () { /* the next tick tries again */ });
+        .catch(function () {
+          /* the next tick tries again */
+        });
     }
     setInterval(refresh, 5000);
   }
