@@ -97,9 +97,9 @@ export async function drainQueues(registry: QueueRegistry, timeoutMs = 30_000): 
         );
     }
     quietLooks = busy.length === 0 ? quietLooks + 1 : 0;
-    last = busy.join('; ');
-    if (Date.now() > deadline)
-      throw new Error(`queues did not drain within ${timeoutMs} ms (${last})`);
+    if (Date.now() > deadline) {
+      throw new Error(`queues did not drain within ${timeoutMs} ms (${busy.join('; ')})`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
 }
