@@ -1,4 +1,5 @@
 // Every migration, oldest first. `npm run migration:create -- <Name>` adds new ones here.
 import { Platform1795320000000 } from './1795320000000-Platform.js';
+import { Accounts1795350000000 } from './1795350000000-Accounts.js';
 
-export const MIGRATIONS = [Platform1795320000000];
+export const MIGRATIONS = [Platform1795320000000, Accounts1795350000000];

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import { AuthModule } from './core/auth/auth.module.js';
 import { ConfigModule } from './core/config/config.module.js';
 import type { AppConfig } from './core/config/config.js';
 import { DatabaseModule } from './core/database/database.module.js';
@@ -22,6 +23,7 @@ export class AppModule {
         DatabaseModule,
         QueueModule.forRoot(),
         HealthModule,
+        AuthModule,
         WebModule,
         HousekeepingModule,
         ...extra,

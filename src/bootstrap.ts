@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { AppModule } from './app.module.js';
 import type { AppConfig } from './core/config/config.js';
 import { redact } from './core/config/env-spec.js';
+import { installAuthentication, securityHeaders } from './core/auth/auth-http.js';
 import { EmbeddedPostgres } from './core/database/embedded-postgres.js';
 import { prepareDatabase } from './core/database/prepare-database.js';
 import { AppLogger } from './core/logging/app-logger.js';
@@ -140,10 +141,12 @@ function configureHttp(
   app.set('trust proxy', 'loopback');
   app.disable('x-powered-by');
   app.use(requestLogging(logger));
+  app.use(securityHeaders(config));
   app.useStaticAssets(join(root, 'public'), {
     prefix: '/static/',
     maxAge: config.app.env === 'production' ? '1h' : 0,
   });
+  installAuthentication(app, config, logger);
   app.use(pageShell(app.get(WebRegistry), config, runtime.version));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(
@@ -171,6 +174,9 @@ export function buildOpenApi(app: NestExpressApplication, version: string): Open
       { type: 'http', scheme: 'bearer', description: 'Your API key as a bearer token' },
       'bearer',
     )
+    // Either scheme, on every operation; @Public() routes override it with `security: []`.
+    .addSecurityRequirements('api-key')
+    .addSecurityRequirements('bearer')
     .build();
   return SwaggerModule.createDocument(app, document);
 }

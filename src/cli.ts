@@ -1,40 +1,15 @@
 import 'reflect-metadata';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
-import { DataSource } from 'typeorm';
+import { authCommands } from './core/auth/auth.commands.js';
 import { BootError } from './core/boot-error.js';
 import { ConfigError, loadConfig, type AppConfig } from './core/config/config.js';
 import { renderEnvExample } from './core/config/env-example.js';
-import { dataSourceOptions } from './core/database/data-source-options.js';
-import { EmbeddedPostgres, runningEmbeddedUrl } from './core/database/embedded-postgres.js';
+import { withDatabase } from './core/database/with-database.js';
 import { projectRoot } from './core/project-root.js';
 
-type Command = (args: string[], config: AppConfig) => Promise<void>;
-
-/** Connects to DATABASE_URL, to the embedded server a running app serves, or starts one. */
-async function withDatabase<T>(
-  config: AppConfig,
-  work: (db: DataSource) => Promise<T>,
-): Promise<T> {
-  let embedded: EmbeddedPostgres | undefined;
-  const pgDir = join(config.app.dataDir, 'pg');
-  let url = config.database.url ?? runningEmbeddedUrl(pgDir);
-  if (!url) {
-    embedded = await EmbeddedPostgres.start({ dataDir: pgDir, port: 0 });
-    url = embedded.url;
-  }
-  const db = new DataSource(
-    dataSourceOptions({ url, embedded: !config.database.url, poolSize: 1, logQueries: false }),
-  );
-  try {
-    await db.initialize();
-    return await work(db);
-  } finally {
-    await db.destroy().catch(() => undefined);
-    await embedded?.stop();
-  }
-}
+/** `args`: everything after the command name, flags included (commands parse their own). */
+export type Command = (args: string[], config: AppConfig) => Promise<void>;
 
 const commands: Record<string, Command> = {
   async 'migration:run'(_args, config) {
@@ -72,9 +47,10 @@ export function registerCommand(name: string, command: Command): void {
   commands[name] = command;
 }
 
+for (const [name, command] of Object.entries(authCommands)) registerCommand(name, command);
+
 async function main(): Promise<void> {
-  const { positionals } = parseArgs({ allowPositionals: true, strict: false });
-  const [name, ...args] = positionals;
+  const [name, ...args] = process.argv.slice(2);
   const command = name ? commands[name] : undefined;
   if (!command) {
     console.error(

@@ -67,10 +67,21 @@ describe('API documentation', () => {
 });
 
 describe('pages and errors', () => {
+  it('sends a browser without a session to the login form', async () => {
+    const res = await request(t.url).get('/').set('Accept', 'text/html').expect(303);
+    expect(res.headers.location).toBe('/login?next=%2F');
+    const login = await request(t.url).get(res.headers.location).set('Accept', 'text/html');
+    expect(login.status).toBe(200);
+    expect(login.text).toContain('<h1>Sign in</h1>');
+    expect(login.text).not.toContain('data-queue="platform"');
+  });
+
   it('renders the dashboard with dependency status, queue counts and the offline banner', async () => {
-    const res = await request(t.url).get('/').set('Accept', 'text/html').expect(200);
+    const { agent } = await t.signIn();
+    const res = await agent.get('/').set('Accept', 'text/html').expect(200);
     expect(res.headers['content-type']).toMatch(/text\/html/);
     expect(res.text).toContain('<h1>Dashboard</h1>');
+    expect(res.text).toContain(`data-testid="account-email">${t.user.user.email}<`);
     expect(res.text).toContain('data-queue="platform"');
     expect(res.text).toContain('Embedded PostgreSQL (PGlite)');
     expect(res.text).toContain('data-testid="offline-banner"');
@@ -110,7 +121,7 @@ describe('housekeeping job', () => {
   });
 
   it('deletes expired upload files and stale temp files, and keeps the rest', async () => {
-    const files = t.get<Repository<StoredFile>>(getRepositoryToken(StoredFile));
+    const files = t.get<Repository<StoredFile>>(getRepositoryToken(StoredFile) as string);
     const storage = t.config.app.storageDir;
     await mkdir(join(storage, 'owner-a'), { recursive: true });
     await mkdir(tempDir(storage), { recursive: true });

@@ -122,6 +122,16 @@ export const env = {
     return spec(doc, '', (raw) => (present(raw) ? parseUrl(raw.trim(), protocols) : undefined));
   },
 
+  /** A secret that, when set, must be long enough to resist guessing; never echoed in errors. */
+  optionalSecret(doc: string, minLength: number): VarSpec<string | undefined> {
+    return spec(doc, '', (raw) => {
+      if (!present(raw)) return undefined;
+      if (raw.trim().length < minLength)
+        throw new InvalidValue(`must be at least ${minLength} characters long`);
+      return raw.trim();
+    });
+  },
+
   list(doc: string, fallback: readonly string[]): VarSpec<string[]> {
     return spec(doc, fallback.join(','), (raw) =>
       present(raw)

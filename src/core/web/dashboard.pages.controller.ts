@@ -1,5 +1,7 @@
 import { Controller, Get, Render } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser } from '../auth/current-user.decorator.js';
 import { HealthService } from '../health/health.service.js';
 import { WebRegistry } from './web-registry.js';
 
@@ -13,10 +15,10 @@ export class DashboardPagesController {
 
   @Get()
   @Render('dashboard/index')
-  async dashboard(): Promise<Record<string, unknown>> {
+  async dashboard(@CurrentUser() user: AuthUser): Promise<Record<string, unknown>> {
     const [report, recent] = await Promise.all([
       this.health.check(),
-      this.web.recentWork(10, null),
+      this.web.recentWork(10, user.id),
     ]);
     const queues = Object.entries(report.queues ?? {}).map(([name, counts]) => ({
       name,

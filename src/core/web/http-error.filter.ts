@@ -38,6 +38,12 @@ export class HttpErrorFilter implements ExceptionFilter {
       const headers = (exception as HttpException & { headers?: Record<string, string> }).headers;
       if (headers) for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
     }
+    if (body.statusCode === 401 && wantsPage(req)) {
+      // A browser without a (live) session goes to the login form, and comes back after.
+      const next = req.method === 'GET' ? req.originalUrl : '/';
+      res.redirect(303, `/login?next=${encodeURIComponent(next)}`);
+      return;
+    }
     if (wantsPage(req)) {
       res.status(body.statusCode).render('error', {
         title: `${body.statusCode} ${body.error}`,
@@ -82,7 +88,8 @@ export class HttpErrorFilter implements ExceptionFilter {
 function wantsPage(req: Request): boolean {
   if (req.path.startsWith('/api') || req.path.startsWith('/health') || req.path.startsWith('/docs'))
     return false;
-  return req.method === 'GET' && req.accepts(['json', 'html']) === 'html';
+  // Any method: a page form that fails (an expired CSRF token) gets a page too, not JSON.
+  return req.accepts(['json', 'html']) === 'html';
 }
 
 function statusText(status: number): string {

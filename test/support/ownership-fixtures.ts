@@ -1,0 +1,48 @@
+import type request from 'supertest';
+import type { TestApp, TestUser } from './test-app.js';
+
+/**
+ * Ownership fixtures: for every API path prefix with routes that take an id, a factory that creates
+ * a resource owned by `owner` and returns the path parameters naming it. The ownership walker
+ * (test/e2e/ownership.e2e-spec.ts) calls every such route in /docs-json with a second user's key
+ * and expects the same 404 as for an id that does not exist; a route with a path parameter and no
+ * fixture fails the walk, naming the route. A new module adds its prefix here.
+ *
+ * ```ts
+ * '/api/articles': async ({ owner }) => {
+ *   const res = await owner.http.post('/api/analyze').field('articleName', 'Bolt')...expect(201);
+ *   return { params: { id: res.body.id } };
+ * },
+ * ```
+ */
+export interface FixtureContext {
+  t: TestApp;
+  /** User A: owns the resource. Not an admin. */
+  owner: TestUser;
+}
+
+export type BodyBuilder = (req: request.Test) => request.Test;
+
+export interface FixtureResult {
+  /** Path parameter values, by the name the route uses (`{id}` -> `id`). */
+  params: Record<string, string>;
+  /** Values that name nothing, for parameters that are not uuids (a random uuid otherwise). */
+  missing?: Record<string, string>;
+  /**
+   * Request bodies by `METHOD /path/{param}`, when the OpenAPI example is not a valid body (e.g.
+   * multipart uploads: a function that attaches the file).
+   */
+  bodies?: Record<string, unknown | BodyBuilder>;
+}
+
+export type OwnershipFixture = (ctx: FixtureContext) => Promise<FixtureResult>;
+
+export const ownershipFixtures: Record<string, OwnershipFixture> = {
+  // Admin routes: a user is "owned" by themselves; other non-admins get 404 (DESIGN.md 6).
+  '/api/users': async ({ owner }) => ({ params: { id: owner.user.id } }),
+
+  '/api/keys': async ({ owner }) => {
+    const res = await owner.http.post('/api/keys').send({ name: 'ownership walker' }).expect(201);
+    return { params: { id: (res.body as { id: string }).id } };
+  },
+};
