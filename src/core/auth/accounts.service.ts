@@ -32,6 +32,9 @@ export class AccountsService {
   ): Promise<UserCreatedResponseDto> {
     requireAdmin(actor, 'create users');
     const email = input.email.trim().toLowerCase();
+    // Checked first so the usual case is not a failed INSERT in the database log; the unique
+    // index still decides a race.
+    if (await this.users.findByEmail(email)) throw emailTaken(email);
     const key = generateApiKey();
     try {
       const created = await this.users.insertWithKey(email, input.admin ?? false, {
@@ -44,8 +47,7 @@ export class AccountsService {
         key: { ...toKeyDto(created.key), key: key.secret },
       };
     } catch (error) {
-      if (isUniqueViolation(error))
-        throw new ConflictException(`A user with the email ${email} already exists.`);
+      if (isUniqueViolation(error)) throw emailTaken(email);
       throw error;
     }
   }
@@ -160,6 +162,10 @@ export class AccountsService {
 function requireAdmin(actor: AuthUser | 'cli', action: string): void {
   if (actor !== 'cli' && !actor.isAdmin)
     throw new ForbiddenException(`Only administrators can ${action}.`);
+}
+
+function emailTaken(email: string): ConflictException {
+  return new ConflictException(`A user with the email ${email} already exists.`);
 }
 
 function isUniqueViolation(error: unknown): boolean {

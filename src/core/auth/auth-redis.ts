@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
@@ -10,7 +16,7 @@ import { RUNTIME, type Runtime } from '../runtime.js';
  * Redis is away: every caller has a safe answer for "Redis is down" (see RateLimiter, CredentialEpoch).
  */
 @Injectable()
-export class AuthRedis implements OnApplicationShutdown {
+export class AuthRedis implements OnModuleInit, OnApplicationShutdown {
   readonly client: Redis;
   readonly prefix: string;
   private readonly logger = new Logger('Auth');
@@ -20,6 +26,11 @@ export class AuthRedis implements OnApplicationShutdown {
     this.prefix = config.queue.prefix;
     this.client = createAuthRedisClient(runtime.redisUrl);
     this.client.on('error', (error: Error) => this.warn(`Redis: ${error.message}`));
+  }
+
+  /** Connected before the app serves (commands are not queued while disconnected). */
+  async onModuleInit(): Promise<void> {
+    await this.client.connect().catch((error: Error) => this.warn(`Redis: ${error.message}`));
   }
 
   key(...parts: string[]): string {
@@ -40,6 +51,7 @@ export class AuthRedis implements OnApplicationShutdown {
 
 export function createAuthRedisClient(url: string): Redis {
   return new Redis(url, {
+    lazyConnect: true,
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
     commandTimeout: 2000,

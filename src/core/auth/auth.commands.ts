@@ -162,6 +162,7 @@ class CliEpoch {
     }
     this.client = createAuthRedisClient(url);
     this.client.on('error', () => undefined);
+    await this.client.connect().catch(() => undefined);
     const epoch = new CredentialEpoch(this.client, credentialEpochKey(this.config.queue.prefix));
     if (!(await epoch.bump()))
       console.warn(

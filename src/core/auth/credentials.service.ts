@@ -54,7 +54,7 @@ export class CredentialsService implements CredentialChanges {
     const epoch = await this.epoch.current();
     const hit = this.fresh(cacheKey, epoch);
     if (hit) {
-      this.touch(hit.identity.credential.keyId);
+      await this.touch(hit.identity.credential.keyId);
       return hit.identity;
     }
     const found = await this.keys.findByHash(hash);
@@ -67,7 +67,7 @@ export class CredentialsService implements CredentialChanges {
       credential: { via: 'api-key', keyId: found.keyId },
     };
     this.remember(cacheKey, { identity, epoch });
-    this.touch(found.keyId);
+    await this.touch(found.keyId);
     return identity;
   }
 
@@ -78,7 +78,7 @@ export class CredentialsService implements CredentialChanges {
     const epoch = await this.epoch.current();
     const hit = this.fresh(cacheKey, epoch);
     if (hit && hit.expiresAt! > Date.now()) {
-      this.slide(sessionHash, hit);
+      await this.slide(sessionHash, hit);
       return hit.identity;
     }
     const found = await this.sessions.findLive(sessionHash);
@@ -97,7 +97,12 @@ export class CredentialsService implements CredentialChanges {
     };
     const expiresAt = found.expiresAt.getTime();
     this.remember(cacheKey, { identity, epoch, expiresAt });
-    this.slide(sessionHash, { identity, epoch: epoch ?? '', expiresAt, cachedAt: Date.now() });
+    await this.slide(sessionHash, {
+      identity,
+      epoch: epoch ?? '',
+      expiresAt,
+      cachedAt: Date.now(),
+    });
     return identity;
   }
 
@@ -135,25 +140,28 @@ export class CredentialsService implements CredentialChanges {
     this.cache.set(cacheKey, { ...entry, epoch: entry.epoch, cachedAt: Date.now() });
   }
 
-  /** last_used_at, written at most once a minute per key and instance, off the request path. */
-  private touch(keyId: string): void {
+  /**
+   * last_used_at, written at most once a minute per key and instance (a write per request would
+   * cost more than the read). A failed write does not fail the request.
+   */
+  private async touch(keyId: string): Promise<void> {
     const last = this.touched.get(keyId) ?? 0;
     if (Date.now() - last < TOUCH_EVERY_MS) return;
     this.touched.set(keyId, Date.now());
     if (this.touched.size > CACHE_MAX_ENTRIES) this.touched.clear();
-    this.keys
+    await this.keys
       .touch(keyId)
       .catch((error: Error) => this.logger.warn(`last-used update: ${error.message}`));
   }
 
   /** Sliding expiry: a session in use is extended once half its idle time has passed. */
-  private slide(sessionHash: string, entry: CacheEntry): void {
-    this.touch(entry.identity.credential.keyId);
+  private async slide(sessionHash: string, entry: CacheEntry): Promise<void> {
+    await this.touch(entry.identity.credential.keyId);
     const idle = this.config.auth.sessionIdleMs;
     if (entry.expiresAt! - Date.now() > idle / 2) return;
     const expiresAt = new Date(Date.now() + idle);
     entry.expiresAt = expiresAt.getTime();
-    this.sessions
+    await this.sessions
       .extend(sessionHash, expiresAt)
       .catch((error: Error) => this.logger.warn(`session extension: ${error.message}`));
   }
