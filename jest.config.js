@@ -23,6 +23,8 @@ const common = {
 };
 
 export default {
+  // jest-circus reads the timeout from the global config only (a project's own is ignored).
+  testTimeout: 60_000,
   projects: [
     {
       ...common,

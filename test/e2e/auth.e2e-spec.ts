@@ -360,13 +360,37 @@ describe('pages: sessions, CSRF and headers', () => {
     expect(page.text).toContain('Revoked “spare”');
   });
 
-  it('shows the users page to administrators only', async () => {
+  it('lets administrators, and only them, add users on the users page', async () => {
     const admin = await t.signIn();
     const page = await admin.agent.get('/users').set('Accept', 'text/html').expect(200);
     expect(page.text).toContain('<h1>Users</h1>');
+    const created = await admin.agent
+      .post('/users')
+      .set('Accept', 'text/html')
+      .type('form')
+      .send({ email: 'Lin@Example.com', admin: 'on', _csrf: admin.csrfToken })
+      .expect(201);
+    expect(created.text).toContain('lin@example.com can now sign in');
+    const shown = /value="(cvk_[A-Za-z0-9_-]{43})"/.exec(created.text)?.[1];
+    const me = await request(t.url).get('/api/users/me').set('X-API-Key', shown!).expect(200);
+    expect(me.body).toMatchObject({ email: 'lin@example.com', isAdmin: true });
+    const taken = await admin.agent
+      .post('/users')
+      .set('Accept', 'text/html')
+      .type('form')
+      .send({ email: 'lin@example.com', _csrf: admin.csrfToken })
+      .expect(409);
+    expect(taken.text).toContain('A user with the email lin@example.com already exists.');
+
     const someone = await t.createUser();
     const user = await t.signIn(someone.key);
     await user.agent.get('/users').set('Accept', 'text/html').expect(404);
+    await user.agent
+      .post('/users')
+      .set('Accept', 'text/html')
+      .type('form')
+      .send({ email: 'x@example.com', _csrf: user.csrfToken })
+      .expect(404);
   });
 
   it('sends a Content-Security-Policy without inline scripts, and the usual security headers', async () => {

@@ -9,9 +9,11 @@ import { startTestApp, type TestApp, type TestUser } from '../support/test-app.j
 
 const GENERAL = 20;
 const UPLOADS = 10;
+const LOGINS = 3;
 const limits = {
   RATE_LIMIT_PER_MINUTE: String(GENERAL),
   RATE_LIMIT_UPLOADS_PER_MINUTE: String(UPLOADS),
+  RATE_LIMIT_LOGINS_PER_MINUTE: String(LOGINS),
 };
 
 let one: TestApp;
@@ -92,6 +94,21 @@ describe('per-key rate limits shared across instances', () => {
     const ok = await upload(two, b, bNote.body.id).expect(201);
     expect(ok.headers['ratelimit-policy']).toBe('upload');
     expect(ok.headers['ratelimit-remaining']).toBe(String(UPLOADS - 1));
+  });
+});
+
+describe('login attempts', () => {
+  it('are limited per client address, whatever key is tried', async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i <= LOGINS; i++) {
+      const res = await request(i % 2 ? one.url : two.url)
+        .post('/login')
+        .type('form')
+        .send({ key: `cvk_${'x'.repeat(43)}`, _csrf: 'none' });
+      statuses.push(res.status);
+    }
+    // The forms carry no valid token (403), until the address is over its limit (429).
+    expect(statuses).toEqual([...Array(LOGINS).fill(403), 429]);
   });
 });
 
