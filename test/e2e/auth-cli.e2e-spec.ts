@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -44,6 +45,10 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
 const keyIn = (output: string) => /^(cvk_[A-Za-z0-9_-]{43})$/m.exec(output)?.[1];
 
 beforeAll(async () => {
+  if (!existsSync('dist/src/cli.js'))
+    throw new Error(
+      'dist/ is missing: run `npm run build` before this test (it runs the built CLI)',
+    );
   dataDir = await mkdtemp(join(tmpdir(), 'conveyor-cli-'));
   prefix = `test-${randomUUID().slice(0, 8)}`;
   app = spawnConveyor('dist/src/main.js', env());
