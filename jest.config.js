@@ -19,10 +19,10 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testTimeout: 60_000,
 };
 
 export default {
+  testTimeout: 60_000,
   projects: [
     {
       ...common,

@@ -19,7 +19,7 @@ export interface TestApp {
   dataDir: string;
   prefix: string;
   db: DataSource;
-  get<T>(type: Type<T> | string | symbol): T;
+  get<T>(token: Type<T> | string | symbol | Parameters<TestApp['conveyor']['app']['get']>[0]): T;
   /** Waits until no queue has waiting, active or (non-repeating) delayed jobs. */
   drainQueues(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
@@ -64,7 +64,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     dataDir,
     prefix,
     db: app.get<DataSource>(getDataSourceToken()),
-    get: (type) => app.get(type),
+    get: (token) => app.get(token),
     drainQueues: (timeoutMs) => drainQueues(app.get(QueueRegistry), timeoutMs),
     async close() {
       await conveyor.stop();
