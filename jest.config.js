@@ -19,11 +19,9 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testTimeout: 60_000,
 };
 
 export default {
-  // jest-circus reads the timeout from the global config only (a project's own is ignored).
   testTimeout: 60_000,
   projects: [
     {

@@ -23,7 +23,7 @@ export interface TestApp {
   dataDir: string;
   prefix: string;
   db: DataSource;
-  get<T>(type: Type<T> | string | symbol): T;
+  get<T>(token: Type<T> | string | symbol | Parameters<TestApp['conveyor']['app']['get']>[0]): T;
   /** The admin created at first boot (its key read from DATA_DIR/admin-key). */
   user: TestUser;
   /** `t.user.http`: requests that carry the admin's key, e.g. `await t.http.get('/api/keys').expect(200)`. */
@@ -99,7 +99,7 @@ export async function startTestApp(options: TestAppOptions = {}): Promise<TestAp
     dataDir,
     prefix,
     db: app.get<DataSource>(getDataSourceToken()),
-    get: (type) => app.get(type),
+    get: (token) => app.get(token),
     user: admin,
     http: admin.http,
     async createUser({ admin: isAdmin = false, email } = {}) {

@@ -13,9 +13,10 @@ export interface PreparedDatabase {
  * schema up to date. Failures become BootErrors that say what to do.
  */
 export async function prepareDatabase(target: DatabaseTarget): Promise<PreparedDatabase> {
+  // Two connections on a shared server: one holds the migration lock, one migrates.
   const dataSource = new DataSource({
     ...dataSourceOptions(target),
-    extra: { max: 1, connectionTimeoutMillis: 10_000 },
+    extra: { max: target.embedded ? 1 : 2, connectionTimeoutMillis: 10_000 },
   });
   try {
     await dataSource.initialize();
@@ -36,7 +37,9 @@ export async function prepareDatabase(target: DatabaseTarget): Promise<PreparedD
           'pgvector/pgvector image, as docker-compose.yml does), or unset DATABASE_URL to use the embedded database.',
       );
     }
-    const migrations = await dataSource.runMigrations({ transaction: 'each' });
+    const migrations = await withMigrationLock(dataSource, target.embedded, () =>
+      dataSource.runMigrations({ transaction: 'each' }),
+    );
     const [{ extversion }] = await dataSource.query(
       `SELECT extversion FROM pg_extension WHERE extname = 'vector'`,
     );
@@ -46,5 +49,30 @@ export async function prepareDatabase(target: DatabaseTarget): Promise<PreparedD
     throw new BootError(`database migration failed: ${(error as Error).message}`);
   } finally {
     await dataSource.destroy();
+  }
+}
+
+/** Any number from a fixed string: instances starting together migrate one at a time. */
+const MIGRATION_LOCK = 795_320_001;
+
+/**
+ * Several instances booting at once against one PostgreSQL must not run the same migration
+ * twice: the first takes a session advisory lock, the others wait and then find nothing to do.
+ * The embedded database serves a single instance, so it needs no lock.
+ */
+async function withMigrationLock<T>(
+  dataSource: DataSource,
+  embedded: boolean,
+  work: () => Promise<T>,
+): Promise<T> {
+  if (embedded) return work();
+  const runner = dataSource.createQueryRunner();
+  await runner.connect();
+  try {
+    await runner.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+    return await work();
+  } finally {
+    await runner.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]).catch(() => undefined);
+    await runner.release();
   }
 }

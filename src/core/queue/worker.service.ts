@@ -92,6 +92,9 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
       this.logger.warn(`job ${job.id} (${job.name}) handed back to the queue`);
     }
     this.active.clear();
+    // Close without waiting for handlers that ignored their signal; the later close by
+    // @nestjs/bull then joins this one instead of waiting for them.
+    await Promise.all(queues.map((queue) => queue.bull.close(true).catch(() => undefined)));
   }
 
   private async settle(timeoutMs: number): Promise<void> {
