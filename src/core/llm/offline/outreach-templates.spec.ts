@@ -39,14 +39,17 @@ const LEADS: EmailLeadFields[] = [
 ];
 
 describe('offline email template', () => {
-  it.each(LEADS.map((lead, i) => [i, lead]))('lead %p: 50-70 words, no signature', (_i, lead) => {
-    const email = templatedEmail({ lead });
-    const words = countWords(email);
-    expect(words).toBeGreaterThanOrEqual(MIN_WORDS);
-    expect(words).toBeLessThanOrEqual(MAX_WORDS);
-    expect(email).not.toMatch(/\n(best|regards|cheers|sincerely|thanks)[,!]?\s*\n/i);
-    expect(email.trim()).toMatch(/\?$/);
-  });
+  it.each(LEADS.map((lead, i) => [i, lead] as const))(
+    'lead %p: 50-70 words, no signature',
+    (_i, lead) => {
+      const email = templatedEmail({ lead });
+      const words = countWords(email);
+      expect(words).toBeGreaterThanOrEqual(MIN_WORDS);
+      expect(words).toBeLessThanOrEqual(MAX_WORDS);
+      expect(email).not.toMatch(/\n(best|regards|cheers|sincerely|thanks)[,!]?\s*\n/i);
+      expect(email.trim()).toMatch(/\?$/);
+    },
+  );
 
   it('uses the lead fields it was given', () => {
     const email = templatedEmail({
