@@ -54,6 +54,7 @@ interface ChatAnswer {
   finishReason: LlmFinishReason;
   attempts: number;
   queuedMs: number;
+  providerMs: number;
   keyId: string | null;
 }
 
@@ -260,6 +261,7 @@ export class LlmService implements OnModuleInit {
         usage: addUsage(first.usage, second.usage),
         attempts: first.attempts + second.attempts,
         queuedMs: first.queuedMs + second.queuedMs,
+        providerMs: first.providerMs + second.providerMs,
       };
       return this.result(combined, started, {
         value: secondCheck.value,
@@ -469,6 +471,7 @@ export class LlmService implements OnModuleInit {
       finishReason: finishReasonOf(opened.finish),
       attempts: executed.attempts,
       queuedMs: executed.queuedMs,
+      providerMs: executed.providerMs,
       keyId: executed.lane.id,
     };
     if (cut !== undefined && request.signal?.aborted) {
@@ -571,6 +574,7 @@ export class LlmService implements OnModuleInit {
         costUsd: 0,
         latencyMs: 0,
         queuedMs: 0,
+        providerMs: 0,
         attempts: 0,
       };
     }
@@ -604,6 +608,7 @@ export class LlmService implements OnModuleInit {
         costUsd: 0,
         latencyMs: performance.now() - started,
         queuedMs: 0,
+        providerMs: 0,
         attempts: 1,
       };
     }
@@ -611,6 +616,7 @@ export class LlmService implements OnModuleInit {
     let usage: LlmUsage = { ...ZERO_USAGE, estimated: false };
     let attempts = 0;
     let queuedMs = 0;
+    let providerMs = 0;
     let model = this.llm.embeddingModel;
     for (let start = 0; start < texts.length; start += this.llm.embeddingBatchSize) {
       const batch = texts.slice(start, start + this.llm.embeddingBatchSize);
@@ -667,6 +673,7 @@ export class LlmService implements OnModuleInit {
         usage = addUsage(usage, batchUsage);
         attempts += executed.attempts;
         queuedMs += executed.queuedMs;
+        providerMs += executed.providerMs;
         model = executed.model;
         this.record({
           request,
@@ -694,6 +701,7 @@ export class LlmService implements OnModuleInit {
       costUsd: estimateCostUsd(this.llm.prices, model, usage.promptTokens, 0),
       latencyMs: performance.now() - started,
       queuedMs,
+      providerMs: round2(providerMs),
       attempts,
     };
   }
@@ -784,6 +792,7 @@ export class LlmService implements OnModuleInit {
       finishReason: finishReasonOf(choice?.finish_reason),
       attempts: executed.attempts,
       queuedMs: executed.queuedMs,
+      providerMs: executed.providerMs,
       keyId: executed.lane.id,
     };
   }
@@ -826,6 +835,7 @@ export class LlmService implements OnModuleInit {
       finishReason: 'stop',
       attempts: 1,
       queuedMs: 0,
+      providerMs: 0,
       keyId: null,
     };
   }
@@ -904,8 +914,9 @@ export class LlmService implements OnModuleInit {
               answer.usage.promptTokens,
               answer.usage.completionTokens,
             ),
-      latencyMs: Math.round((performance.now() - started) * 10) / 10,
-      queuedMs: Math.round(answer.queuedMs * 10) / 10,
+      latencyMs: round2(performance.now() - started),
+      queuedMs: round2(answer.queuedMs),
+      providerMs: round2(answer.providerMs),
       attempts: answer.attempts,
       finishReason: answer.finishReason,
     };
@@ -1088,6 +1099,10 @@ export class LlmService implements OnModuleInit {
       report.error = 'every API key was refused by the provider (401)';
     return report;
   }
+}
+
+function round2(ms: number): number {
+  return Math.round(ms * 100) / 100;
 }
 
 function normalise(vector: readonly number[]): number[] {

@@ -216,6 +216,8 @@ export interface LlmResultMeta {
   latencyMs: number;
   /** Of that, time spent waiting for the shared rate limiter (and 429 pauses). */
   queuedMs: number;
+  /** Of that, time spent in requests to the provider (every attempt; streams: to the first token). */
+  providerMs: number;
   /** Requests sent (1 when nothing went wrong). */
   attempts: number;
   finishReason: LlmFinishReason;
@@ -250,6 +252,7 @@ export interface LlmEmbedResult {
   costUsd: number | null;
   latencyMs: number;
   queuedMs: number;
+  providerMs: number;
   attempts: number;
 }
 

@@ -217,6 +217,15 @@ export function sampleFromSchema(schema: unknown, depth = 0): unknown {
   }
 }
 
+function parseBody(raw: string): Record<string, unknown> {
+  try {
+    const parsed: unknown = raw ? JSON.parse(raw) : {};
+    return parsed && typeof parsed === 'object' ? (parsed as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 function errorBody(message: string, type: string, code: string | null) {
   return { error: { message, type, param: null, code } };
 }
@@ -317,12 +326,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return;
     }
     const raw = req.method === 'POST' ? await readBody(req) : '';
-    let body: Record<string, unknown> = {};
-    try {
-      body = raw ? (JSON.parse(raw) as Record<string, unknown>) : {};
-    } catch {
-      body = {};
-    }
+    const body = parseBody(raw);
     const key = (req.headers.authorization ?? '').replace(/^Bearer\s+/i, '');
     const kind =
       path === '/chat/completions' ? 'chat' : path === '/embeddings' ? 'embeddings' : path;

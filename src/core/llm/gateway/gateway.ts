@@ -55,6 +55,8 @@ export interface Executed<T> {
   lane: ApiKeyLane;
   attempts: number;
   queuedMs: number;
+  /** Time spent in provider requests (every attempt), until the answer (streams: first token). */
+  providerMs: number;
   control: AttemptControl;
   /** Corrects the token reservation with the provider's usage (undefined: keep the estimate). */
   settle(actualTokens: number | undefined): void;
@@ -124,6 +126,7 @@ export class LlmGateway {
     let modelIndex = 0;
     let attempts = 0;
     let queuedMs = 0;
+    let providerMs = 0;
     let consecutiveFailures = 0;
     let retryIndex = 0;
     let lastFailure: { failure: AttemptFailure; model: string } | undefined;
@@ -177,8 +180,10 @@ export class LlmGateway {
       lane = this.keys.get(permit.lane);
       attempts++;
       const control = new AttemptControl(this.config.timeoutMs, plan.signal);
+      const sent = performance.now();
       try {
         const answer = await plan.run({ lane, client: this.clients.get(lane.id)!, model, control });
+        providerMs += performance.now() - sent;
         if (!answer.keepAlive) control.release();
         this.observe(lane.id, model, answer.headers);
         const settledLane = lane;
@@ -188,6 +193,7 @@ export class LlmGateway {
           lane: settledLane,
           attempts,
           queuedMs,
+          providerMs,
           control,
           settle: (actual) => {
             if (actual === undefined) return;
@@ -197,6 +203,7 @@ export class LlmGateway {
           },
         };
       } catch (error) {
+        providerMs += performance.now() - sent;
         control.release();
         const failure = classifyFailure(error, {
           timedOut: control.timedOut,

@@ -76,14 +76,16 @@ export class KeyRing {
   async states(): Promise<{ lane: ApiKeyLane; out: KeyOutRecord | null }[]> {
     if (this.lanes.length === 0) return [];
     const values = await this.redis.mget(...this.lanes.map((lane) => this.outKey(lane.id)));
-    return this.lanes.map((lane, i) => {
-      let out: KeyOutRecord | null = null;
-      try {
-        out = values[i] ? (JSON.parse(values[i]!) as KeyOutRecord) : null;
-      } catch {
-        out = null;
-      }
-      return { lane, out };
-    });
+    return this.lanes.map((lane, i) => ({ lane, out: parseOut(values[i]) }));
+  }
+}
+
+/** The limiter skips a key whenever its record exists, so an unreadable one still means "out". */
+function parseOut(value: string | null): KeyOutRecord | null {
+  if (value === null) return null;
+  try {
+    return JSON.parse(value) as KeyOutRecord;
+  } catch {
+    return { state: 'unauthorized', message: value, since: '', until: '' };
   }
 }

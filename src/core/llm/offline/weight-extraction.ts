@@ -40,7 +40,7 @@ const QUANTITY = new RegExp(
 );
 const WEIGHT_WORDS =
   /\b(weight|weighs|weighing|mass|net|gross|gewicht|poids|peso|heavy|unit weight|item weight)\b/i;
-const NOT_WEIGHT_CONTEXT = /\b(load|capacity|max(imum)?|payload|force|pressure|per)\s*[:\-]?\s*$/i;
+const NOT_WEIGHT_CONTEXT = /\b(load|capacity|max(imum)?|payload|force|pressure|per)\s*[:-]?\s*$/i;
 
 export interface WeightCandidate {
   grams: number;
