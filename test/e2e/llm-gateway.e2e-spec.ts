@@ -12,6 +12,8 @@ import {
   QuotaExhaustedError,
 } from '../../src/core/llm/llm.errors.js';
 import { LlmService } from '../../src/core/llm/llm.service.js';
+import { LlmGatewayHost } from '../../src/core/llm/gateway/gateway-host.js';
+import { fingerprint } from '../../src/core/llm/gateway/key-ring.js';
 import { weightExtractionSchema } from '../../src/core/llm/llm-task-schemas.js';
 import { EMBEDDING_DIMENSIONS } from '../../src/core/llm/embedding-dimensions.js';
 import { cosineSimilarity } from '../../src/core/llm/offline/feature-hashing.js';
@@ -22,6 +24,7 @@ import {
   drain,
   llmTestEnv,
   restoreKey,
+  until,
   weightRequest,
 } from '../support/llm-test-kit.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
@@ -132,6 +135,7 @@ describe('complete', () => {
     const result = await llm.complete(chatRequest());
     expect(result.attempts).toBe(2);
     const [hung] = fake.requests;
+    await until(() => hung.closedAt);
     const abandonedAfter = hung.closedAt! - hung.at;
     // LLM_TIMEOUT_MS=1000: within 10%.
     expect(abandonedAfter).toBeGreaterThanOrEqual(1000);
@@ -221,8 +225,12 @@ describe('the shared rate limiter', () => {
   it('a 429 with retry-after: 2 makes the next call of any caller wait >= 2 s (acceptance 2)', async () => {
     fake.inject({ fault: { type: 'rate-limit', retryAfterSeconds: 2 }, times: 1 });
     const first = llm.complete(chatRequest({ model: 'gpt-4o' }));
-    // Another caller, arriving after the 429 was answered.
-    while (!fake.requests[0]?.endedAt) await new Promise((r) => setTimeout(r, 5));
+    // Another caller, starting once the gateway has taken in the 429.
+    const limiter = t.get(LlmGatewayHost).gateway!.limiter;
+    const lane = fingerprint('sk-test-one');
+    while ((await limiter.pausedFor(lane, 'gpt-4o')) === 0) {
+      await new Promise((r) => setTimeout(r, 5));
+    }
     const rateLimitedAt = fake.requests[0].endedAt!;
     const second = await llm.complete(chatRequest({ model: 'gpt-4o' }));
     await first;
@@ -386,6 +394,43 @@ describe('stream', () => {
       expect(row.outcome).toBe('truncated');
     },
   );
+  it('a stream that goes silent is abandoned at the timeout and reported as truncated', async () => {
+    fake.inject({ fault: { type: 'cut-stream', afterTokens: 2, mode: 'stall' }, times: 1 });
+    const stream = llm.stream(chatRequest());
+    const { tokens, error } = await drain(stream);
+    expect(tokens).toHaveLength(2);
+    expect(error).toBeInstanceOf(LlmStreamTruncatedError);
+    expect((error as Error).message).toMatch(/no new token within 1000 ms/);
+    const [stalled] = fake.requests;
+    await until(() => stalled.closedAt);
+    expect(stalled.closedAt! - stalled.at).toBeGreaterThanOrEqual(1000);
+    expect(stalled.closedAt! - stalled.at).toBeLessThan(1200);
+    expect(fake.counts.total).toBe(1);
+  });
+
+  it('stops reading the provider when the consumer stops early', async () => {
+    const long = Array.from({ length: 200 }, (_, i) => `word${i}`).join(' ');
+    fake.inject({
+      fault: { type: 'reply', reply: { content: long, tokensPerSecond: 100 } },
+      times: 1,
+    });
+    const ref = { kind: 'chat-message', id: randomUUID() };
+    const stream = llm.stream(chatRequest({ ref }));
+    const seen: string[] = [];
+    for await (const token of stream) {
+      seen.push(token);
+      if (seen.length === 2) break;
+    }
+    await expect(stream.result).rejects.toBeInstanceOf(LlmAbortedError);
+    // The fake sees the connection go away before it could finish the answer.
+    await until(() => fake.requests[0].closedAt);
+    expect(fake.requests[0].closedAt).toBeDefined();
+    expect(fake.requests[0].endedAt).toBeUndefined();
+    const [row] = await llm
+      .usageByRef(ref)
+      .then(() => t.db.query(`SELECT outcome FROM llm_calls WHERE ref_id = $1`, [ref.id]));
+    expect(row.outcome).toBe('aborted');
+  });
 });
 
 describe('embed', () => {

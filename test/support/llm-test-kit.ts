@@ -65,3 +65,12 @@ export async function drain(
     return { tokens, error };
   }
 }
+
+/** Polls until `condition` holds (the fake server learns of a closed connection asynchronously). */
+export async function until(condition: () => unknown, timeoutMs = 2000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}

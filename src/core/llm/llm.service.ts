@@ -326,12 +326,18 @@ export class LlmService implements OnModuleInit {
   stream(request: LlmRequest): LlmStream {
     this.validate(request);
     const started = performance.now();
-    let stop: (reason: unknown) => void = () => undefined;
-    const channel = new TokenChannel(() => stop(new Error('the consumer stopped reading')));
+    // The consumer stopping early (break) aborts the call like the caller's own signal would.
+    const consumer = new AbortController();
+    const signal = request.signal
+      ? AbortSignal.any([request.signal, consumer.signal])
+      : consumer.signal;
+    const channel = new TokenChannel(() =>
+      consumer.abort(new Error('the consumer stopped reading the stream')),
+    );
     const result = (
       this.gateway
-        ? this.streamOpenAi(request, channel, started, (fn) => (stop = fn))
-        : this.streamOffline(request, channel, started, (fn) => (stop = fn))
+        ? this.streamOpenAi(request, signal, channel, started)
+        : this.streamOffline(request, signal, channel, started)
     ).then(
       (value) => {
         channel.end();
@@ -352,19 +358,16 @@ export class LlmService implements OnModuleInit {
 
   private async streamOffline(
     request: LlmRequest,
+    signal: AbortSignal,
     channel: TokenChannel,
     started: number,
-    onStop: (stop: (reason: unknown) => void) => void,
   ): Promise<LlmStreamResult> {
-    let stopped: unknown;
-    onStop((reason) => (stopped = reason));
     try {
       const answer = this.offline.answer(request);
       let ttftMs = 0;
       const tokens = streamTokens(answer.text);
       for (const [i, token] of tokens.entries()) {
-        if (request.signal?.aborted) throw new LlmAbortedError(request.signal.reason);
-        if (stopped !== undefined) throw new LlmAbortedError(stopped);
+        if (signal.aborted) throw new LlmAbortedError(signal.reason);
         await new Promise<void>((resolve) =>
           this.llm.offlineStreamDelayMs > 0 && i > 0
             ? setTimeout(resolve, this.llm.offlineStreamDelayMs)
@@ -385,9 +388,9 @@ export class LlmService implements OnModuleInit {
 
   private async streamOpenAi(
     request: LlmRequest,
+    signal: AbortSignal,
     channel: TokenChannel,
     started: number,
-    onStop: (stop: (reason: unknown) => void) => void,
   ): Promise<LlmStreamResult> {
     const gateway = this.gateway!;
     const promptTokens = countPromptTokens(request.messages);
@@ -406,7 +409,7 @@ export class LlmService implements OnModuleInit {
         models: gateway.modelsFor(request.model),
         reserveTokens: promptTokens + completionTokens,
         completionTokens,
-        signal: request.signal,
+        signal,
         run: async ({ client, model, control }) => {
           const { data, response } = await client.chat.completions
             .create(
@@ -438,7 +441,6 @@ export class LlmService implements OnModuleInit {
     }
 
     const { value: opened, control } = executed;
-    onStop((reason) => control.abort(reason));
     const ttftMs = performance.now() - started;
     const firstTokenAt = performance.now();
     let text = '';
@@ -474,8 +476,9 @@ export class LlmService implements OnModuleInit {
       providerMs: executed.providerMs,
       keyId: executed.lane.id,
     };
-    if (cut !== undefined && request.signal?.aborted) {
-      const error = new LlmAbortedError(request.signal.reason);
+    // An abort can surface as an error or as a quiet end of the SDK's iterator.
+    if (signal.aborted && !opened.finish) {
+      const error = new LlmAbortedError(signal.reason);
       this.record({
         ...this.facts(request, 'stream', started, answer),
         outcome: 'aborted',
@@ -485,12 +488,11 @@ export class LlmService implements OnModuleInit {
       throw error;
     }
     if (!opened.finish) {
-      const why =
-        cut === undefined
-          ? 'the stream ended without a finish reason'
-          : control.timedOut
-            ? `no new token within ${this.llm.timeoutMs} ms`
-            : `the connection broke (${(cut as Error).message ?? String(cut)})`;
+      const why = control.timedOut
+        ? `no new token within ${this.llm.timeoutMs} ms`
+        : cut !== undefined
+          ? `the connection broke (${(cut as Error).message ?? String(cut)})`
+          : 'the stream ended without a finish reason';
       const error = new LlmStreamTruncatedError(
         `the answer of ${answer.model} is truncated after ${countTextTokens(text)} tokens: ${why}`,
         answer.model,

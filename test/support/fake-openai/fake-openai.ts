@@ -31,6 +31,8 @@ export interface FakeReply {
   /** Default "stop". */
   finishReason?: 'stop' | 'length' | 'content_filter';
   usage?: { prompt_tokens?: number; completion_tokens?: number };
+  /** Streaming pace of this answer (overrides the server's). */
+  tokensPerSecond?: number;
 }
 
 export type FakeResponder = (
@@ -54,9 +56,10 @@ export type FakeFault =
   | { type: 'connection-reset' }
   /**
    * A stream that stops after `afterTokens` tokens: `reset` cuts the connection, `end` closes the
-   * response cleanly but without a finish reason or [DONE]. Applies to streaming requests only.
+   * response cleanly but without a finish reason or [DONE], `stall` goes silent with the
+   * connection open. Applies to streaming requests only.
    */
-  | { type: 'cut-stream'; afterTokens?: number; mode?: 'reset' | 'end' }
+  | { type: 'cut-stream'; afterTokens?: number; mode?: 'reset' | 'end' | 'stall' }
   /** 404 model_not_found (use with match.model). */
   | { type: 'missing-model' }
   /** 401 invalid_api_key (use with match.key). */
@@ -637,7 +640,8 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
     ) =>
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: record.model, system_fingerprint: 'fp_fake', choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }], ...extra })}\n\n`;
     res.write(chunk({ role: 'assistant', content: '' }, null));
-    const pause = options.tokensPerSecond ? 1000 / options.tokensPerSecond : 0;
+    const tokensPerSecond = scripted?.tokensPerSecond ?? options.tokensPerSecond;
+    const pause = tokensPerSecond ? 1000 / tokensPerSecond : 0;
     const cut = fault?.type === 'cut-stream' ? fault : undefined;
     const tokens = tokensOf(content);
     for (const [i, token] of tokens.entries()) {
@@ -732,8 +736,9 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
 async function cutStream(
   res: ServerResponse,
   record: FakeRequestRecord,
-  mode: 'reset' | 'end' | undefined,
+  mode: 'reset' | 'end' | 'stall' | undefined,
 ): Promise<void> {
+  if (mode === 'stall') return;
   if (mode === 'end') {
     res.end(() => (record.endedAt = Date.now()));
     return;
