@@ -137,8 +137,8 @@ describe('complete', () => {
     const [hung] = fake.requests;
     await until(() => hung.closedAt);
     const abandonedAfter = hung.closedAt! - hung.at;
-    // LLM_TIMEOUT_MS=1000: within 10%.
-    expect(abandonedAfter).toBeGreaterThanOrEqual(1000);
+    // LLM_TIMEOUT_MS=1000, within 10% (the clock starts as the request leaves the gateway).
+    expect(abandonedAfter).toBeGreaterThanOrEqual(900);
     expect(abandonedAfter).toBeLessThanOrEqual(1100);
     console.log(`hung request abandoned after ${abandonedAfter} ms (timeout 1000 ms)`);
   });
@@ -403,7 +403,7 @@ describe('stream', () => {
     expect((error as Error).message).toMatch(/no new token within 1000 ms/);
     const [stalled] = fake.requests;
     await until(() => stalled.closedAt);
-    expect(stalled.closedAt! - stalled.at).toBeGreaterThanOrEqual(1000);
+    expect(stalled.closedAt! - stalled.at).toBeGreaterThanOrEqual(900);
     expect(stalled.closedAt! - stalled.at).toBeLessThan(1200);
     expect(fake.counts.total).toBe(1);
   });

@@ -259,8 +259,9 @@ export class RateLimiter {
         lanes.length,
         this.requestIntervalMs,
         this.tokenIntervalMs,
-        // One request of slack keeps pacing smooth without letting bursts through.
-        this.requestIntervalMs,
+        // No request slack: reserved slots are exactly one interval apart, so even callers that
+        // wake up late (a busy event loop) cannot push a window over the limit.
+        0,
         // Six seconds of token budget: a few large prompts may go back to back.
         this.tokenIntervalMs > 0 ? 6000 : 0,
         tokens,
