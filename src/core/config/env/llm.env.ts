@@ -61,7 +61,7 @@ export const llmEnv = defineSection(
       { min: 100, max: 600_000 },
     ),
     LLM_RPM: env.int(
-      'Requests per minute per API key, shared by every instance (0: no limit).',
+      'Requests per minute per API key, shared by every instance; paced 2% under it (0: no limit).',
       500,
       { min: 0 },
     ),

@@ -47,13 +47,13 @@ describe('RateLimiter', () => {
     const [permits, ms] = await timed(() =>
       Promise.all(Array.from({ length: 12 }, (_, i) => (i % 2 ? a : b).acquire(['k1'], 'm', 1))),
     );
-    // Exactly 100 ms apart: the 12th starts 1100 ms after the first.
-    expect(ms).toBeGreaterThanOrEqual(1050);
+    // 102 ms apart (100 ms and 2% headroom): the 12th starts ~1120 ms after the first.
+    expect(ms).toBeGreaterThanOrEqual(1100);
     expect(ms).toBeLessThan(1700);
     const waits = permits.map((p) => p.waitedMs).sort((x, y) => x - y);
     expect(waits[0]).toBe(0);
     expect(waits[1]).toBeGreaterThanOrEqual(90);
-    expect(waits[11]).toBeGreaterThanOrEqual(1050);
+    expect(waits[11]).toBeGreaterThanOrEqual(1100);
   });
 
   it('spends the token budget: a second large request waits for the budget to refill', async () => {
@@ -70,7 +70,7 @@ describe('RateLimiter', () => {
     const limiter = new RateLimiter(redis, prefix, limits({ tpm: 6000 }));
     const permit = await limiter.acquire(['k1'], 'm', 1200);
     await limiter.settle(permit, 100);
-    const [next, ms] = await timed(() => limiter.acquire(['k1'], 'm', 500));
+    const [next, ms] = await timed(() => limiter.acquire(['k1'], 'm', 400));
     expect(next.waitedMs).toBe(0);
     expect(ms).toBeLessThan(100);
   });

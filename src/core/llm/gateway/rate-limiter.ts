@@ -133,6 +133,13 @@ hint('ti', 'tu', tonumber(ARGV[3]), tonumber(ARGV[4]))
 return 1
 `;
 
+/**
+ * The limiter paces 2% under the configured limits: a caller that wakes up late (a busy event
+ * loop, a GC pause) sends closer to the next one, and the headroom absorbs that instead of the
+ * provider answering 429.
+ */
+export const HEADROOM = 0.02;
+
 interface LimiterCommands {
   llmAcquire(...args: (string | number)[]): Promise<[number, number, number]>;
   llmSettle(...args: (string | number)[]): Promise<number>;
@@ -211,8 +218,8 @@ export class RateLimiter {
     ] as const) {
       if (!(name in redis)) redis.defineCommand(name, { lua });
     }
-    this.requestIntervalMs = limits.rpm > 0 ? 60_000 / limits.rpm : 0;
-    this.tokenIntervalMs = limits.tpm > 0 ? 60_000 / limits.tpm : 0;
+    this.requestIntervalMs = limits.rpm > 0 ? (60_000 / limits.rpm) * (1 + HEADROOM) : 0;
+    this.tokenIntervalMs = limits.tpm > 0 ? (60_000 / limits.tpm) * (1 + HEADROOM) : 0;
   }
 
   private key(lane: string, part: string): string {
