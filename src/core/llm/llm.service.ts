@@ -1,10 +1,9 @@
-import { Inject, Injectable, Logger, Optional, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnModuleInit } from '@nestjs/common';
 import type OpenAI from 'openai';
 import { z } from 'zod';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
-import { redact } from '../config/env-spec.js';
-import { HealthService, type DependencyReport } from '../health/health.service.js';
+import { HealthService } from '../health/health.service.js';
 import { EMBEDDING_DIMENSIONS } from './embedding-dimensions.js';
 import { StreamEndedEarlyError } from './gateway/error-classification.js';
 import { failureContextOf, LlmGateway, type Executed } from './gateway/gateway.js';
@@ -17,12 +16,10 @@ import {
   QuotaExhaustedError,
 } from './llm.errors.js';
 import {
-  LLM_TASKS,
   type LlmEmbedOptions,
   type LlmEmbedResult,
   type LlmFinishReason,
   type LlmJsonResult,
-  type LlmMessage,
   type LlmProviderName,
   type LlmRequest,
   type LlmStream,
@@ -32,6 +29,9 @@ import {
 } from './llm.types.js';
 import { streamTokens } from './offline/chat-retrieval.js';
 import { OfflineProvider } from './offline/offline.provider.js';
+import { llmHealthReport } from './llm-health.js';
+import { accountingProblem, requestProblem } from './request-validation.js';
+import { parseAgainst, responseFormatFor } from './structured-output.js';
 import { TokenChannel } from './token-channel.js';
 import { countPromptTokens, countTextTokens } from './tokens.js';
 import type { LlmCallOutcome } from './usage/llm-call.entity.js';
@@ -41,8 +41,6 @@ import { UsageRecorder } from './usage/usage-recorder.js';
 
 /** Injection token of the openai gateway (null in offline mode). */
 export const LLM_GATEWAY = Symbol('LLM_GATEWAY');
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 type Operation = 'complete' | 'complete-json' | 'stream' | 'embed';
 
@@ -108,33 +106,6 @@ function outcomeOf(error: unknown): LlmCallOutcome {
   return 'rejected';
 }
 
-/** JSON Schemas for response_format, computed once per zod schema. */
-const jsonSchemas = new WeakMap<z.ZodType, { schema: Record<string, unknown>; strict: boolean }>();
-
-function jsonSchemaOf(schema: z.ZodType): { schema: Record<string, unknown>; strict: boolean } {
-  let cached = jsonSchemas.get(schema);
-  if (!cached) {
-    const { $schema: _ignored, ...json } = z.toJSONSchema(schema) as Record<string, unknown>;
-    cached = { schema: json, strict: isStrictCompatible(json) };
-    jsonSchemas.set(schema, cached);
-  }
-  return cached;
-}
-
-/** OpenAI's strict mode needs every property required and no extra properties, at every level. */
-function isStrictCompatible(node: unknown): boolean {
-  if (Array.isArray(node)) return node.every(isStrictCompatible);
-  if (!node || typeof node !== 'object') return true;
-  const record = node as Record<string, unknown>;
-  if (record.type === 'object' || record.properties) {
-    const properties = Object.keys((record.properties as Record<string, unknown>) ?? {});
-    const required = new Set((record.required as string[]) ?? []);
-    if (record.additionalProperties !== false) return false;
-    if (properties.some((p) => !required.has(p))) return false;
-  }
-  return Object.values(record).every(isStrictCompatible);
-}
-
 /**
  * The one door to language models (DESIGN.md 4). Every module calls this; nothing else imports
  * the SDK. Without a key it answers through the offline provider with the same result shapes.
@@ -142,7 +113,6 @@ function isStrictCompatible(node: unknown): boolean {
  */
 @Injectable()
 export class LlmService implements OnModuleInit {
-  private readonly logger = new Logger('Llm');
   private readonly llm: AppConfig['llm'];
 
   constructor(
@@ -162,7 +132,7 @@ export class LlmService implements OnModuleInit {
   }
 
   onModuleInit(): void {
-    this.health.register('llm', () => this.healthReport());
+    this.health.register('llm', () => llmHealthReport(this.gateway, this.llm));
   }
 
   // -------------------------------------------------------------------------------------------
@@ -201,12 +171,12 @@ export class LlmService implements OnModuleInit {
     const started = performance.now();
     if (!this.gateway) return this.offlineJson(request, schema, started);
 
-    const format = this.responseFormat(request, schema, options.name);
+    const format = responseFormatFor(request, schema, this.llm.jsonMode, options.name);
     let first: ChatAnswer | undefined;
     let second: ChatAnswer | undefined;
     try {
       first = await this.chat(format.request, format.responseFormat);
-      const firstCheck = this.validateJson(first.text, schema);
+      const firstCheck = parseAgainst(first.text, schema);
       if (firstCheck.ok) {
         this.record({ ...this.facts(request, 'complete-json', started, first), outcome: 'ok' });
         return this.result(first, started, {
@@ -243,7 +213,7 @@ export class LlmService implements OnModuleInit {
       };
       const secondStarted = performance.now();
       second = await this.chat(reask, format.responseFormat);
-      const secondCheck = this.validateJson(second.text, schema);
+      const secondCheck = parseAgainst(second.text, schema);
       if (!secondCheck.ok) {
         throw new LlmInvalidOutputError(
           `${second.model} answered JSON that does not match the schema, also after one re-ask: ${secondCheck.error}`,
@@ -851,56 +821,6 @@ export class LlmService implements OnModuleInit {
     );
   }
 
-  private responseFormat(
-    request: LlmRequest,
-    schema: z.ZodType,
-    name?: string,
-  ): {
-    request: LlmRequest;
-    responseFormat: OpenAI.Chat.Completions.ChatCompletionCreateParams['response_format'];
-  } {
-    const json = jsonSchemaOf(schema);
-    if (this.llm.jsonMode === 'json_object') {
-      // Older servers: JSON mode needs the word JSON in the prompt, and the schema to aim at.
-      const hint: LlmMessage = {
-        role: 'system',
-        content: `Answer with a single JSON object matching this JSON Schema:\n${JSON.stringify(json.schema)}`,
-      };
-      return {
-        request: { ...request, messages: [...request.messages, hint] },
-        responseFormat: { type: 'json_object' },
-      };
-    }
-    return {
-      request,
-      responseFormat: {
-        type: 'json_schema',
-        json_schema: {
-          name: (name ?? `${request.task}_answer`).replace(/[^a-zA-Z0-9_-]/g, '_').slice(0, 64),
-          schema: json.schema,
-          strict: json.strict,
-        },
-      },
-    };
-  }
-
-  private validateJson<S extends z.ZodType>(
-    text: string,
-    schema: S,
-  ): { ok: true; value: z.infer<S> } | { ok: false; error: string } {
-    let parsed: unknown;
-    try {
-      // Some servers wrap JSON in a Markdown fence even in JSON mode.
-      parsed = JSON.parse(text.trim().replace(/^```(?:json)?\s*([\s\S]*?)\s*```$/, '$1'));
-    } catch (error) {
-      return { ok: false, error: `not valid JSON (${(error as Error).message})` };
-    }
-    const result = schema.safeParse(parsed);
-    return result.success
-      ? { ok: true, value: result.data as z.infer<S> }
-      : { ok: false, error: z.prettifyError(result.error) };
-  }
-
   private result<T extends object>(answer: ChatAnswer, started: number, extra: T) {
     return {
       ...extra,
@@ -1007,99 +927,23 @@ export class LlmService implements OnModuleInit {
     });
   }
 
+  /** Bad input is a programming error: say exactly what is wrong before anything is sent. */
+  private validate(request: LlmRequest): void {
+    const problem = requestProblem(request);
+    if (problem) throw this.invalid(problem);
+  }
+
+  private validateAccounting(accounting: LlmEmbedOptions): void {
+    const problem = accountingProblem(accounting);
+    if (problem) throw this.invalid(problem);
+  }
+
   private invalid(message: string): LlmRequestError {
     return new LlmRequestError(
       `invalid LLM request: ${message}`,
       this.gateway ? this.llm.models[0] : 'offline',
       this.mode,
     );
-  }
-
-  private validateAccounting(request: { ownerId?: string | null; ref?: LlmRequest['ref'] }): void {
-    if (request.ownerId != null && !UUID.test(request.ownerId)) {
-      throw this.invalid(`ownerId must be a uuid, got "${String(request.ownerId).slice(0, 60)}"`);
-    }
-    if (request.ref && (!request.ref.kind || !request.ref.id)) {
-      throw this.invalid('ref needs a kind and an id');
-    }
-  }
-
-  /** Bad input is a programming error: say exactly what is wrong before anything is sent. */
-  private validate(request: LlmRequest): void {
-    if (!request || typeof request !== 'object') throw this.invalid('no request');
-    if (!LLM_TASKS.includes(request.task)) {
-      throw this.invalid(
-        `task must be one of ${LLM_TASKS.join(', ')}, got "${String(request.task)}"`,
-      );
-    }
-    const { task, input } = request as { task: string; input?: unknown };
-    if (task !== 'generic' && (input === undefined || input === null)) {
-      throw this.invalid(`the "${task}" task needs its input (the offline provider reads it)`);
-    }
-    if (!Array.isArray(request.messages) || request.messages.length === 0) {
-      throw this.invalid('messages must be a non-empty array');
-    }
-    request.messages.forEach((m, i) => {
-      if (
-        !m ||
-        !['system', 'user', 'assistant'].includes(m.role) ||
-        typeof m.content !== 'string'
-      ) {
-        throw this.invalid(
-          `messages[${i}] needs a role (system, user, assistant) and string content`,
-        );
-      }
-    });
-    if (
-      request.maxTokens !== undefined &&
-      (!Number.isInteger(request.maxTokens) || request.maxTokens < 1)
-    ) {
-      throw this.invalid(`maxTokens must be a positive integer, got ${request.maxTokens}`);
-    }
-    if (
-      request.temperature !== undefined &&
-      !(request.temperature >= 0 && request.temperature <= 2)
-    ) {
-      throw this.invalid(`temperature must be between 0 and 2, got ${request.temperature}`);
-    }
-    this.validateAccounting(request);
-  }
-
-  private async healthReport(): Promise<DependencyReport> {
-    if (!this.gateway) {
-      return { status: 'up', mode: 'offline', provider: 'offline rules (no API key configured)' };
-    }
-    const [states, today] = await Promise.all([
-      this.gateway.keys.states(),
-      this.gateway.limiter.today(),
-    ]);
-    const keys = states.map(({ lane, out }) => ({
-      id: lane.id,
-      label: lane.label,
-      state: out?.state ?? 'active',
-      ...(out ? { reason: out.message, since: out.since, until: out.until } : {}),
-    }));
-    const active = keys.filter((k) => k.state === 'active').length;
-    const quota = keys.filter((k) => k.state === 'quota-exhausted').length;
-    const report: DependencyReport = {
-      status: active > 0 || quota > 0 ? 'up' : 'down',
-      mode: 'openai',
-      baseUrl: redact(this.llm.baseUrl ?? 'https://api.openai.com/v1'),
-      models: this.llm.models,
-      embeddingModel: this.llm.embeddingModel,
-      keys,
-      limits: {
-        rpmPerKey: this.llm.rpm,
-        tpmPerKey: this.llm.tpm,
-        dailyRequestCap: this.llm.dailyRequestCap,
-        dailyTokenCap: this.llm.dailyTokenCap,
-      },
-      today,
-    };
-    if (active === 0 && quota > 0) report.quotaExhausted = true;
-    if (active === 0 && quota === 0)
-      report.error = 'every API key was refused by the provider (401)';
-    return report;
   }
 }
 
