@@ -243,6 +243,20 @@ describe('the shared rate limiter', () => {
     );
   });
 
+  it('counts prompt tokens, reserves maxTokens for the answer and settles to the real usage', async () => {
+    const limiter = t.get(LlmGatewayHost).gateway!.limiter;
+    const before = (await limiter.today()).tokens;
+    const result = await llm.complete(chatRequest({ maxTokens: 500 }));
+    // The reservation (prompt + 500) is corrected to what the provider reported.
+    let after = (await limiter.today()).tokens;
+    for (let i = 0; i < 100 && after - before !== result.usage.totalTokens; i++) {
+      await new Promise((r) => setTimeout(r, 5));
+      after = (await limiter.today()).tokens;
+    }
+    expect(after - before).toBe(result.usage.totalTokens);
+    expect(result.usage.totalTokens).toBeLessThan(500);
+  });
+
   it('x-ratelimit headers with no budget left hold the next call until the reset', async () => {
     fake.inject({
       fault: {
@@ -450,6 +464,18 @@ describe('embed', () => {
     });
     const [a, b, c] = result.vectors;
     expect(cosineSimilarity(a, b)).toBeGreaterThan(cosineSimilarity(a, c) + 0.2);
+  });
+
+  it('retries a failed embeddings batch like any call', async () => {
+    fake.inject({
+      fault: { type: 'server-error', status: 503 },
+      match: { path: 'embeddings' },
+      times: 1,
+    });
+    const result = await llm.embed(['one text', 'another text']);
+    expect(result.vectors).toHaveLength(2);
+    expect(result.attempts).toBe(2);
+    expect(fake.requests.map((r) => r.status)).toEqual([503, 200]);
   });
 
   it('refuses an empty text, naming which', async () => {
