@@ -241,9 +241,12 @@ export class LlmGateway {
             continue;
           case 'model-missing': {
             this.missingModels.set(model, Date.now() + MISSING_MODEL_MEMORY_MS);
-            const next = models.findIndex(
-              (m, i) => i > modelIndex % models.length && !this.isMissing(m),
-            );
+            // The next model in the list (wrapping around) that is not known to be missing.
+            const current = modelIndex % models.length;
+            const next =
+              models
+                .map((_, step) => (current + 1 + step) % models.length)
+                .find((i) => i !== current && !this.isMissing(models[i])) ?? -1;
             if (next < 0) {
               fail(
                 new LlmRequestError(
