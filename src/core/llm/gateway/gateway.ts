@@ -131,19 +131,20 @@ export class LlmGateway {
     let retryIndex = 0;
     let lastFailure: { failure: AttemptFailure; model: string } | undefined;
     let lane: ApiKeyLane | undefined;
-    const fail = (error: LlmError, model: string): never => {
+    /** Attaches what accounting needs to the error; `throw failed(...)`. */
+    const failed = (error: LlmError, model: string): LlmError => {
       failureContexts.set(error, { attempts, model, queuedMs, keyId: lane?.id ?? null });
-      throw error;
+      return error;
     };
 
     for (;;) {
       const model = models[modelIndex % models.length];
-      if (plan.signal?.aborted) fail(new LlmAbortedError(plan.signal.reason), model);
+      if (plan.signal?.aborted) throw failed(new LlmAbortedError(plan.signal.reason), model);
       if (attempts >= this.config.maxAttempts) {
         const last = lastFailure
           ? `; last: ${lastFailure.model}: ${describe(lastFailure.failure)}`
           : '';
-        fail(
+        throw failed(
           new LlmUnavailableError(
             `${plan.operation} failed after ${attempts} attempt${attempts === 1 ? '' : 's'} (LLM_MAX_ATTEMPTS=${this.config.maxAttempts})${last}`,
             attempts,
@@ -162,9 +163,9 @@ export class LlmGateway {
           plan.signal,
         );
       } catch (error) {
-        if (plan.signal?.aborted) fail(new LlmAbortedError(plan.signal.reason), model);
+        if (plan.signal?.aborted) throw failed(new LlmAbortedError(plan.signal.reason), model);
         if (error instanceof DailyCapReachedError) {
-          fail(
+          throw failed(
             new QuotaExhaustedError(
               `LLM ${error.message} (LLM_DAILY_${error.cap === 'requests' ? 'REQUEST' : 'TOKEN'}_CAP)`,
               error.cap === 'requests' ? 'daily_request_cap' : 'daily_token_cap',
@@ -173,8 +174,18 @@ export class LlmGateway {
             model,
           );
         }
-        if (error instanceof NoLaneAvailableError) fail(await this.noKeyLeftError(model), model);
-        throw error;
+        if (error instanceof NoLaneAvailableError)
+          throw failed(await this.noKeyLeftError(model), model);
+        // Without the shared limiter no call may go out (it would break the global limit).
+        throw failed(
+          new LlmUnavailableError(
+            `the shared LLM rate limiter (Redis) is unavailable: ${(error as Error).message}`,
+            attempts,
+            model,
+            { cause: error },
+          ),
+          model,
+        );
       }
       queuedMs += permit.waitedMs;
       lane = this.keys.get(permit.lane);
@@ -216,8 +227,7 @@ export class LlmGateway {
           .catch(() => undefined);
         switch (failure.kind) {
           case 'aborted':
-            fail(new LlmAbortedError(plan.signal?.reason), model);
-            break;
+            throw failed(new LlmAbortedError(plan.signal?.reason), model);
           case 'auth':
             this.log(
               `${lane.label} (${lane.id}) answered 401; it leaves the rotation: ${failure.message}`,
@@ -229,7 +239,7 @@ export class LlmGateway {
             await this.keys.takeOut(lane.id, 'quota-exhausted', failure.message);
             // Another key may belong to another account; with none left this is the answer.
             if ((await this.usableKeyCount()) === 0) {
-              fail(
+              throw failed(
                 new QuotaExhaustedError(
                   `the LLM provider says the quota is exhausted (insufficient_quota) for ${model}: ${failure.message}`,
                   'insufficient_quota',
@@ -248,7 +258,7 @@ export class LlmGateway {
                 .map((_, step) => (current + 1 + step) % models.length)
                 .find((i) => i !== current && !this.isMissing(models[i])) ?? -1;
             if (next < 0) {
-              fail(
+              throw failed(
                 new LlmRequestError(
                   `model ${model} is not available at the provider (${failure.status}): ${failure.message}`,
                   model,
@@ -265,7 +275,7 @@ export class LlmGateway {
             continue;
           }
           case 'fatal':
-            fail(
+            throw failed(
               new LlmRequestError(
                 `${model} rejected the request${failure.status ? ` (${failure.status})` : ''}: ${failure.message}`,
                 model,
@@ -275,25 +285,27 @@ export class LlmGateway {
               ),
               model,
             );
-            break;
           default:
             break;
         }
         if (!isRetryable(failure))
-          fail(new LlmRequestError(describe(failure), model, 'openai'), model);
+          throw failed(new LlmRequestError(describe(failure), model, 'openai'), model);
         consecutiveFailures++;
         retryIndex++;
         if (attempts >= this.config.maxAttempts) continue;
         if (failure.kind === 'rate-limit') {
           // Everyone on this key and model waits: the provider's word, or our backoff.
           const pauseMs = failure.retryAfterMs ?? this.backoffMs(retryIndex);
-          await this.limiter.pause(lane.id, model, pauseMs);
+          await this.limiter.pause(lane.id, model, pauseMs).catch(async () => {
+            // Redis is gone: at least this caller waits.
+            await sleep(pauseMs, plan.signal).catch(() => undefined);
+          });
           this.observe(lane.id, model, failure.headers);
         } else {
           try {
             await sleep(this.backoffMs(retryIndex), plan.signal);
           } catch {
-            fail(new LlmAbortedError(plan.signal?.reason), model);
+            throw failed(new LlmAbortedError(plan.signal?.reason), model);
           }
         }
         if (consecutiveFailures >= this.config.fallbackAfterFailures && models.length > 1) {
