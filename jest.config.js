@@ -22,6 +22,7 @@ const common = {
 };
 
 export default {
+  // A global option: inside `projects` Jest ignores it (and hooks would time out after 5 s).
   testTimeout: 60_000,
   projects: [
     {

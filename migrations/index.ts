@@ -1,5 +1,6 @@
 // Every migration, oldest first. `npm run migration:create -- <Name>` adds new ones here.
 import { Platform1795320000000 } from './1795320000000-Platform.js';
+import { LlmCalls1795330000000 } from './1795330000000-LlmCalls.js';
 import { Accounts1795350000000 } from './1795350000000-Accounts.js';
 
-export const MIGRATIONS = [Platform1795320000000, Accounts1795350000000];
+export const MIGRATIONS = [Platform1795320000000, LlmCalls1795330000000, Accounts1795350000000];

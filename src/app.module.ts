@@ -5,6 +5,7 @@ import type { AppConfig } from './core/config/config.js';
 import { DatabaseModule } from './core/database/database.module.js';
 import { HealthModule } from './core/health/health.module.js';
 import { HousekeepingModule } from './core/housekeeping/housekeeping.module.js';
+import { LlmModule } from './core/llm/llm.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import type { Runtime } from './core/runtime.js';
 import { WebModule } from './core/web/web.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         AuthModule,
         WebModule,
         HousekeepingModule,
+        LlmModule,
         ...extra,
       ],
     };

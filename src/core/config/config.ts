@@ -49,7 +49,14 @@ export function buildConfig(source: Env): AppConfig {
         problems.push(`${name} ${error.message}`);
       }
     }
-    if (problems.length === 0) config[section.name] = section.build(values as never);
+    if (problems.length > 0) continue;
+    try {
+      config[section.name] = section.build(values as never);
+    } catch (error) {
+      // A rule across variables (e.g. LLM_MODE=openai needs a key): the message names them.
+      if (!isInvalidValue(error)) throw error;
+      problems.push(error.message);
+    }
   }
   if (problems.length > 0) throw new ConfigError(problems);
   return config as AppConfig;

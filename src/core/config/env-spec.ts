@@ -132,6 +132,14 @@ export const env = {
     });
   },
 
+  /**
+   * A variable with its own reader: `parse` gets the trimmed value (or `shown` when unset) and
+   * throws `invalid(reason)` for a bad one.
+   */
+  custom<T>(doc: string, shown: string, parse: (value: string) => T): VarSpec<T> {
+    return spec(doc, shown, (raw) => parse(present(raw) ? raw.trim() : shown));
+  },
+
   list(doc: string, fallback: readonly string[]): VarSpec<string[]> {
     return spec(doc, fallback.join(','), (raw) =>
       present(raw)
@@ -161,6 +169,11 @@ function parseUrl(value: string, protocols: readonly string[]): string {
 /** Hides the password part of a URL-like string before it reaches a message or a log. */
 export function redact(value: string): string {
   return value.replace(/\/\/([^:/@]+):([^@]+)@/, '//$1:***@');
+}
+
+/** The error a custom reader or a section's build throws for a bad value (reported by name). */
+export function invalid(reason: string): Error {
+  return new InvalidValue(reason);
 }
 
 export function isInvalidValue(error: unknown): error is Error {

@@ -30,6 +30,17 @@ export class HealthResponseDto {
   })
   queues!: Record<string, unknown> | null;
 
-  @ApiProperty({ example: { status: 'up', mode: 'offline' } })
+  @ApiProperty({
+    example: {
+      status: 'up',
+      mode: 'openai',
+      models: ['gpt-4o-mini', 'gpt-4.1-nano'],
+      keys: [{ id: '36de5af91e28', label: 'key 1 of 1', state: 'active' }],
+      limits: { rpmPerKey: 500, tpmPerKey: 200000, dailyRequestCap: 0, dailyTokenCap: 0 },
+      today: { requests: 1200, tokens: 350000 },
+    },
+    description:
+      'LLM gateway: mode (openai or offline); with a provider, each key (fingerprint only) and whether it is in the rotation',
+  })
   llm!: Record<string, unknown>;
 }
