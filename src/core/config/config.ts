@@ -3,11 +3,12 @@ import { resolve } from 'node:path';
 import { isInvalidValue, type AnySection } from './env-spec.js';
 import { appEnv } from './env/app.env.js';
 import { databaseEnv } from './env/database.env.js';
+import { filesEnv } from './env/files.env.js';
 import { llmEnv } from './env/llm.env.js';
 import { queueEnv } from './env/queue.env.js';
 
 /** Every configuration section, in the order `.env.example` lists them. */
-export const SECTIONS = [appEnv, databaseEnv, queueEnv, llmEnv] as const;
+export const SECTIONS = [appEnv, databaseEnv, queueEnv, llmEnv, filesEnv] as const;
 
 type SectionList = typeof SECTIONS;
 type ConfigOf<S> = S extends { name: infer N extends string; build: (vars: never) => infer C }
