@@ -110,7 +110,7 @@ describe('housekeeping job', () => {
   });
 
   it('deletes expired upload files and stale temp files, and keeps the rest', async () => {
-    const files = t.get<Repository<StoredFile>>(getRepositoryToken(StoredFile));
+    const files = t.get<Repository<StoredFile>>(getRepositoryToken(StoredFile) as string);
     const storage = t.config.app.storageDir;
     await mkdir(join(storage, 'owner-a'), { recursive: true });
     await mkdir(tempDir(storage), { recursive: true });
