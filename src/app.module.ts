@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import { ConfigModule } from './core/config/config.module.js';
 import type { AppConfig } from './core/config/config.js';
 import { DatabaseModule } from './core/database/database.module.js';
+import { FilesModule } from './core/files/files.module.js';
 import { HealthModule } from './core/health/health.module.js';
 import { HousekeepingModule } from './core/housekeeping/housekeeping.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
@@ -23,6 +24,7 @@ export class AppModule {
         QueueModule.forRoot(),
         HealthModule,
         WebModule,
+        FilesModule,
         HousekeepingModule,
         ...extra,
       ],
