@@ -71,7 +71,7 @@ export async function openCsvRows(
         yield rows;
       }
     } catch (error) {
-      throw csvError(error, limits);
+      throw csvError(error, limits, line);
     }
   }
 
@@ -124,13 +124,14 @@ async function readSample(path: string): Promise<{ sample: Buffer; complete: boo
   }
 }
 
-function csvError(error: unknown, limits: SpreadsheetLimits): Error {
+/** `recordLine`: where the failing record starts (csv-parse reports where it noticed). */
+function csvError(error: unknown, limits: SpreadsheetLimits, recordLine: number): Error {
   const code = (error as { code?: string }).code;
   const line = (error as { lines?: number }).lines;
   if (code === 'CSV_MAX_RECORD_SIZE') {
     return new SpreadsheetLimitError(
       'maxCellChars',
-      `The record on line ${line} is longer than ${limits.maxCellChars * limits.maxColumns} characters (an unclosed quote?).`,
+      `The record on line ${recordLine} is longer than ${limits.maxCellChars * limits.maxColumns} characters (an unclosed quote?).`,
     );
   }
   if (code?.startsWith('CSV_') || code?.startsWith('INVALID_')) {

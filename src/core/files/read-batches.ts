@@ -22,7 +22,7 @@ export async function* readBatches<T>(stream: Readable, max = 512): AsyncGenerat
   stream.on('error', onError);
   try {
     for (;;) {
-      if (failure) throw failure;
+      // What was read before a failure still comes out first, so callers know where it failed.
       const batch: T[] = [];
       let item: T | null;
       while (batch.length < max && (item = stream.read() as T | null) !== null) batch.push(item);

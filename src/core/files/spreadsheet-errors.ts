@@ -29,13 +29,18 @@ export class SpreadsheetLimitError extends UnprocessableEntityException {
     readonly limit: SpreadsheetLimit,
     message: string,
   ) {
-    super({ error: 'Unprocessable Entity', message, limit: LIMIT_VARIABLES[limit] });
+    super({
+      statusCode: 422,
+      error: 'Unprocessable Entity',
+      message,
+      limit: LIMIT_VARIABLES[limit],
+    });
   }
 }
 
 /** A spreadsheet that cannot be read: broken CSV quoting, a corrupt XLSX, a missing sheet. */
 export class SpreadsheetFormatError extends UnprocessableEntityException {
   constructor(message: string) {
-    super({ error: 'Unprocessable Entity', message });
+    super({ statusCode: 422, error: 'Unprocessable Entity', message });
   }
 }

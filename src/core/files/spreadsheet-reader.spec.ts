@@ -1,0 +1,200 @@
+import { describe, expect, it } from '@jest/globals';
+import { join } from 'node:path';
+import { buildConfig } from '../config/config.js';
+import { projectRoot } from '../project-root.js';
+import { SpreadsheetFormatError } from './spreadsheet-errors.js';
+import { SpreadsheetService } from './spreadsheet.service.js';
+
+const fixture = (name: string): string =>
+  join(projectRoot(), 'test', 'fixtures', 'spreadsheets', name);
+const spreadsheets = new SpreadsheetService(buildConfig({}));
+
+async function readAll(name: string, options = {}) {
+  const reader = await spreadsheets.open(fixture(name), options);
+  const rows = await reader.toArray();
+  return { reader, rows, values: rows.map((row) => row.values) };
+}
+
+describe('SpreadsheetService.open: CSV fixtures', () => {
+  it('reads Excel\'s "CSV UTF-8" with a BOM, semicolons, CRLF and doubled quotes', async () => {
+    const { reader, rows, values } = await readAll('excel-semicolon-bom.csv');
+    expect(reader.details).toEqual({ format: 'csv', encoding: 'utf-8', delimiter: ';' });
+    expect(reader.headers).toEqual(['Name', 'E-Mail', 'Betrag', 'Datum', 'Notiz']);
+    expect(values).toEqual([
+      {
+        Name: 'Müller, Anna',
+        'E-Mail': 'anna@example.de',
+        Betrag: '1.234,50',
+        Datum: '15.03.2024',
+        Notiz: 'Sagt "Hallo"',
+      },
+      {
+        Name: 'Øystein Ærø',
+        'E-Mail': 'oe@example.no',
+        Betrag: '0,99',
+        Datum: '01.01.2024',
+        Notiz: 'Preis; inkl. MwSt.',
+      },
+      { Name: 'Zoë Ψ', 'E-Mail': 'zoe@example.com', Betrag: '', Datum: '29.02.2024', Notiz: '' },
+    ]);
+    expect(rows.map((row) => row.number)).toEqual([2, 3, 4]);
+    expect(reader.issues).toEqual([]);
+  });
+
+  it('reads Windows-1252 names, including the characters Latin-1 lacks', async () => {
+    const { reader, values } = await readAll('windows-1252-names.csv');
+    expect(reader.details).toEqual({ format: 'csv', encoding: 'windows-1252', delimiter: ',' });
+    expect(values).toEqual([
+      { id: '1', name: 'François Dupont', city: 'Zürich', note: '“Très bien”' },
+      { id: '2', name: 'José Núñez', city: 'São Paulo', note: 'costs €100 – paid' },
+      { id: '3', name: 'Jürgen Groß', city: 'Köln', note: 'Œuvre complète; šarm' },
+    ]);
+  });
+
+  it('keeps quoted newlines inside their field and numbers rows by the line they start on', async () => {
+    const { reader, rows } = await readAll('quoted-newlines.csv');
+    expect(reader.headers).toEqual(['id', 'comment', 'author']);
+    expect(rows.map(({ number, cells }) => ({ number, cells }))).toEqual([
+      { number: 2, cells: ['1', 'first line\nsecond line', 'Ann'] },
+      { number: 4, cells: ['2', 'she said "hi"\r\nthen left', 'Bob'] },
+      { number: 7, cells: ['3', 'plain', 'Cy'] },
+      { number: 8, cells: ['4', 'short row'] },
+      { number: 9, cells: ['5', 'long', 'Dee', 'extra'] },
+      { number: 10, cells: ['6', 'ends with a newline\n', 'Eve'] },
+    ]);
+    expect(rows[3].values).toEqual({ id: '4', comment: 'short row', author: '' });
+    expect(rows[4].values).toEqual({ id: '5', comment: 'long', author: 'Dee' });
+  });
+
+  it('reports ragged rows with their line numbers', async () => {
+    const { reader, rows } = await readAll('quoted-newlines.csv');
+    expect(reader.issues).toEqual([
+      { number: 8, message: 'Line 8 has 2 fields; the header has 3.' },
+      { number: 9, message: 'Line 9 has 4 fields; the header has 3.' },
+    ]);
+    expect(rows.filter((row) => row.issue).map((row) => row.number)).toEqual([8, 9]);
+  });
+
+  it("rejects the first ragged row with ragged: 'reject'", async () => {
+    const read = readAll('quoted-newlines.csv', { ragged: 'reject' });
+    await expect(read).rejects.toBeInstanceOf(SpreadsheetFormatError);
+    await expect(readAll('quoted-newlines.csv', { ragged: 'reject' })).rejects.toThrow(
+      'Line 8 has 2 fields; the header has 3.',
+    );
+  });
+
+  it('reads UTF-16 LE with a BOM, tab-separated (Excel "Unicode Text")', async () => {
+    const { reader, values } = await readAll('utf16le-bom-tab.csv');
+    expect(reader.details).toEqual({ format: 'csv', encoding: 'utf-16le', delimiter: '\t' });
+    expect(values).toEqual([
+      { Name: 'Kāne', City: 'Honolulu' },
+      { Name: '李雷', City: '北京' },
+    ]);
+  });
+
+  it('reads UTF-16 BE without a BOM, pipe-separated', async () => {
+    const { reader, values } = await readAll('utf16be-pipe.csv');
+    expect(reader.details).toEqual({ format: 'csv', encoding: 'utf-16be', delimiter: '|' });
+    expect(values).toEqual([
+      { sku: '100', title: 'Crème brûlée' },
+      { sku: '200', title: 'Smörgåsbord' },
+    ]);
+  });
+});
+
+describe('SpreadsheetService.open: a LibreOffice XLSX', () => {
+  it('reads the first sheet: dates, times, numbers, formula results, rich text and links as text', async () => {
+    const { reader, rows } = await readAll('libreoffice-dates-formulas.xlsx');
+    expect(reader.details).toEqual({
+      format: 'xlsx',
+      sheet: 'Orders',
+      sheets: ['Orders', 'Notes'],
+    });
+    expect(reader.headers).toEqual([
+      'Order',
+      'Ordered on',
+      'Delivered at',
+      'Slot',
+      'Quantity',
+      'Unit price',
+      'Total',
+      'Customer',
+      'Website',
+      'Paid',
+      'Column 11',
+      'Order (2)',
+    ]);
+    expect(rows.map(({ number, cells }) => ({ number, cells }))).toEqual([
+      {
+        number: 2,
+        cells: [
+          'A-1',
+          '2024-03-15',
+          '2024-03-16T14:30:00',
+          '09:15:00',
+          '3',
+          '19.99',
+          '59.97',
+          'Acme GmbH',
+          'Acme site',
+          'TRUE',
+          'note',
+          'first',
+        ],
+      },
+      {
+        number: 3,
+        cells: [
+          'A-2',
+          '2024-02-29',
+          '2024-03-01T08:05:00',
+          '23:59:59',
+          '10',
+          '0.1',
+          '1',
+          'Zoë & Co',
+          'B site',
+          'FALSE',
+          '',
+          'second',
+        ],
+      },
+      {
+        // Row 4 is empty and skipped; =SUM(E2:E4) was computed by LibreOffice when it saved.
+        number: 5,
+        cells: [
+          'A-3',
+          '1999-12-31',
+          '2000-01-01',
+          '',
+          '-4',
+          '1234567.891',
+          '13',
+          '=SUM(A1) typed as text',
+          '',
+          '',
+          '',
+          'third',
+        ],
+      },
+    ]);
+    expect(rows[0].values['Order (2)']).toBe('first');
+    expect(rows[0].values.Order).toBe('A-1');
+    expect(reader.issues).toEqual([]);
+  });
+
+  it('reads a sheet by name', async () => {
+    const { reader, values } = await readAll('libreoffice-dates-formulas.xlsx', { sheet: 'Notes' });
+    expect(reader.details).toMatchObject({ sheet: 'Notes' });
+    expect(values).toEqual([
+      { Key: 'currency', Value: 'EUR' },
+      { Key: 'rows', Value: '3' },
+    ]);
+  });
+
+  it('names the sheets there are when the asked-for one is missing', async () => {
+    await expect(readAll('libreoffice-dates-formulas.xlsx', { sheet: 'Leads' })).rejects.toThrow(
+      'The workbook has no sheet named "Leads"; its sheets are "Orders", "Notes".',
+    );
+  });
+});
