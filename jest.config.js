@@ -19,10 +19,11 @@ const common = {
   extensionsToTreatAsEsm: ['.ts'],
   transform: { '^.+\\.ts$': swc },
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-  testTimeout: 60_000,
 };
 
 export default {
+  // A global option: inside `projects` Jest ignores it and hooks get the 5 s default.
+  testTimeout: 60_000,
   projects: [
     {
       ...common,
