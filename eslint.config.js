@@ -11,7 +11,7 @@ const sdkDoor = {
   ],
 };
 const fileDoor = {
-  paths: ['multer', 'csv-parse', 'csv-parse/sync', 'exceljs'].map((name) => ({
+  paths: ['multer', 'csv-parse', 'csv-parse/sync', 'exceljs', 'saxes'].map((name) => ({
     name,
     message: 'Go through src/core/files (uploads, spreadsheets) instead.',
   })),

@@ -1,12 +1,15 @@
 import { describe, expect, it } from '@jest/globals';
-import { join } from 'node:path';
+import { rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildZip } from '../../../test/support/factories/zip.js';
 import { buildConfig } from '../config/config.js';
 import { projectRoot } from '../project-root.js';
 import { SpreadsheetFormatError } from './spreadsheet-errors.js';
 import { SpreadsheetService } from './spreadsheet.service.js';
 
 const fixture = (name: string): string =>
-  join(projectRoot(), 'test', 'fixtures', 'spreadsheets', name);
+  resolve(projectRoot(), 'test', 'fixtures', 'spreadsheets', name);
 const spreadsheets = new SpreadsheetService(buildConfig({}));
 
 async function readAll(name: string, options = {}) {
@@ -196,5 +199,78 @@ describe('SpreadsheetService.open: a LibreOffice XLSX', () => {
     await expect(readAll('libreoffice-dates-formulas.xlsx', { sheet: 'Leads' })).rejects.toThrow(
       'The workbook has no sheet named "Leads"; its sheets are "Orders", "Notes".',
     );
+  });
+});
+
+describe('SpreadsheetService.open: XLSX details Excel writes', () => {
+  const NS = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"';
+  const REL = 'http://schemas.openxmlformats.org/officeDocument/2006/relationships';
+  const part = (name: string, xml: string) => ({
+    name,
+    data: Buffer.from(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n${xml}`),
+  });
+
+  it('joins rich runs, skips phonetic guides, decodes _xHHHH_, reads formula results of every type', async () => {
+    const workbook = buildZip([
+      part(
+        '[Content_Types].xml',
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+      ),
+      part(
+        'xl/workbook.xml',
+        `<workbook ${NS} xmlns:r="${REL}"><workbookPr date1904="1"/><sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets></workbook>`,
+      ),
+      part(
+        'xl/_rels/workbook.xml.rels',
+        `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
+          `<Relationship Id="rId1" Type="${REL}/worksheet" Target="/xl/worksheets/data.xml"/>` +
+          `<Relationship Id="rId2" Type="${REL}/styles" Target="styles.xml"/>` +
+          `<Relationship Id="rId3" Type="${REL}/sharedStrings" Target="strings.xml"/></Relationships>`,
+      ),
+      part(
+        'xl/styles.xml',
+        `<styleSheet ${NS}><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd hh:mm"/></numFmts>` +
+          '<fonts count="1"><font/></fonts><fills count="1"><fill/></fills><borders count="1"><border/></borders>' +
+          '<cellStyleXfs count="1"><xf/></cellStyleXfs>' +
+          '<cellXfs count="3"><xf numFmtId="0"/><xf numFmtId="14"/><xf numFmtId="164"/></cellXfs></styleSheet>',
+      ),
+      part(
+        'xl/strings.xml',
+        `<sst ${NS}><si><r><t>Tōkyō </t></r><r><rPr><b/></rPr><t>office</t></r><rPh sb="0" eb="2"><t>トウキョウ</t></rPh></si>` +
+          '<si><t>line one_x000D_\nline two</t></si></sst>',
+      ),
+      part(
+        'xl/worksheets/data.xml',
+        `<worksheet ${NS}><sheetData>` +
+          '<row><c t="inlineStr"><is><r><t>Na</t></r><r><t>me</t></r></is></c><c t="inlineStr"><is><t>Note</t></is></c>' +
+          '<c t="inlineStr"><is><t>Day</t></is></c><c t="inlineStr"><is><t>At</t></is></c><c t="inlineStr"><is><t>Ok</t></is></c>' +
+          '<c t="inlineStr"><is><t>Err</t></is></c><c t="inlineStr"><is><t>Calc</t></is></c><c t="inlineStr"><is><t>Iso</t></is></c></row>' +
+          '<row><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c s="1"><v>0</v></c><c s="2"><v>43904.5</v></c>' +
+          '<c t="b"><f>1=1</f><v>1</v></c><c t="e"><f>1/0</f><v>#DIV/0!</v></c><c t="str"><f>"a"&amp;"b"</f><v>ab</v></c>' +
+          '<c t="d"><v>2024-03-15T08:30:00</v></c></row>' +
+          '</sheetData></worksheet>',
+      ),
+    ]);
+    const path = join(tmpdir(), `conveyor-excel-${process.pid}.xlsx`);
+    await writeFile(path, workbook);
+    try {
+      const { reader, rows } = await readAll(path);
+      expect(reader.headers).toEqual(['Name', 'Note', 'Day', 'At', 'Ok', 'Err', 'Calc', 'Iso']);
+      // Serial 0 in the 1904 system is 1904-01-01.
+      expect(rows.map((row) => row.cells)).toEqual([
+        [
+          'Tōkyō office',
+          'line one\r\nline two',
+          '1904-01-01',
+          '2024-03-15T12:00:00',
+          'TRUE',
+          '#DIV/0!',
+          'ab',
+          '2024-03-15T08:30:00',
+        ],
+      ]);
+    } finally {
+      await rm(path, { force: true });
+    }
   });
 });
