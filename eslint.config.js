@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 // The doors of STYLE.md 10: only src/core/llm talks to the model SDK, only src/core/files to
-// multer/csv-parse/exceljs, only src/core/config reads process.env.
+// multer/csv-parse/exceljs/saxes, only src/core/config reads process.env.
 const sdkDoor = {
   paths: [{ name: 'openai', message: 'Call the LLM gateway (src/core/llm) instead of the SDK.' }],
   patterns: [

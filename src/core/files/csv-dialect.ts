@@ -10,6 +10,8 @@ export interface CsvDialect {
 }
 
 const SAMPLE_RECORDS = 50;
+/** Enough text for SAMPLE_RECORDS ordinary records; csv-parse reads all it is given. */
+const SNIFF_CHARS = 16 * 1024;
 
 /**
  * Picks the delimiter under which the sample parses into the most consistent records with more
@@ -18,11 +20,12 @@ const SAMPLE_RECORDS = 50;
  * winner (a one-column file), the comma.
  */
 export function sniffCsvDialect(sample: string, complete: boolean): CsvDialect {
-  const text = complete ? sample : cutAtLastNewline(sample);
+  const whole = complete && sample.length <= SNIFF_CHARS;
+  const text = whole ? sample : cutAtLastNewline(sample.slice(0, SNIFF_CHARS));
   let best: (CsvDialect & { consistency: number }) | undefined;
   for (const strict of [true, false]) {
     for (const delimiter of CSV_DELIMITERS) {
-      const counts = sampleFieldCounts(text, delimiter, strict, complete);
+      const counts = sampleFieldCounts(text, delimiter, strict, whole);
       if (!counts || counts.length === 0) continue;
       const fields = mode(counts);
       if (fields < 2) continue;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { rm, writeFile } from 'node:fs/promises';
+import { readdir, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildZip } from '../../../test/support/factories/zip.js';
@@ -7,6 +7,7 @@ import { buildConfig } from '../config/config.js';
 import { projectRoot } from '../project-root.js';
 import { SpreadsheetFormatError } from './spreadsheet-errors.js';
 import { SpreadsheetService } from './spreadsheet.service.js';
+import { SpreadsheetWriter } from './spreadsheet-writer.js';
 
 const fixture = (name: string): string =>
   resolve(projectRoot(), 'test', 'fixtures', 'spreadsheets', name);
@@ -272,5 +273,50 @@ describe('SpreadsheetService.open: XLSX details Excel writes', () => {
     } finally {
       await rm(path, { force: true });
     }
+  });
+});
+
+describe('SpreadsheetReader', () => {
+  async function openDescriptors(path: string): Promise<number> {
+    const fds = await readdir('/proc/self/fd');
+    const targets = await Promise.all(
+      fds.map((fd) => readlink(`/proc/self/fd/${fd}`).catch(() => '')),
+    );
+    return targets.filter((target) => target === path).length;
+  }
+
+  it('closes the file when a loop leaves early', async () => {
+    const csv = join(tmpdir(), `conveyor-early-${process.pid}.csv`);
+    const xlsx = join(tmpdir(), `conveyor-early-${process.pid}.xlsx`);
+    await writeFile(
+      csv,
+      `n,text\n${Array.from({ length: 100_000 }, (_, i) => `${i},row ${i}`).join('\n')}\n`,
+    );
+    const writer = SpreadsheetWriter.toFile(xlsx, { format: 'xlsx', columns: ['n', 'text'] });
+    for (let i = 0; i < 30_000; i++) await writer.addRow([i, `row ${i}`]);
+    await writer.finish();
+    try {
+      for (const path of [csv, xlsx]) {
+        const reader = await spreadsheets.open(path);
+        for await (const row of reader) {
+          expect(row.number).toBe(2);
+          expect(await openDescriptors(path)).toBe(1); // still reading
+          break;
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+        expect(await openDescriptors(path)).toBe(0);
+      }
+    } finally {
+      await rm(csv, { force: true });
+      await rm(xlsx, { force: true });
+    }
+  });
+
+  it('hands out rows in batches for batched inserts', async () => {
+    const reader = await spreadsheets.open(fixture('quoted-newlines.csv'));
+    const sizes: number[] = [];
+    for await (const batch of reader.batches(4)) sizes.push(batch.length);
+    expect(sizes).toEqual([4, 2]);
+    expect(reader.rowCount).toBe(6);
   });
 });

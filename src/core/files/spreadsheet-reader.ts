@@ -100,8 +100,34 @@ export class SpreadsheetReader implements AsyncIterable<SpreadsheetRow> {
     return this.dataRows;
   }
 
-  async *[Symbol.asyncIterator](): AsyncGenerator<SpreadsheetRow> {
-    for await (const batch of this.rowBatches()) yield* batch;
+  /**
+   * Row by row. Hand-written rather than an async generator: `yield*` over each batch cost a
+   * third of the read time of a 100,000-row CSV; here a row already read costs one resolved
+   * promise. Leaving the loop early (break, throw) closes the file.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<SpreadsheetRow> {
+    const batches = this.rowBatches();
+    let batch: SpreadsheetRow[] = [];
+    let index = 0;
+    const done: IteratorReturnResult<undefined> = { value: undefined, done: true };
+    const step = (
+      result: IteratorResult<SpreadsheetRow[]>,
+    ): IteratorResult<SpreadsheetRow> | Promise<IteratorResult<SpreadsheetRow>> => {
+      if (result.done) return done;
+      batch = result.value;
+      index = 0;
+      return batch.length > 0 ? { value: batch[index++], done: false } : batches.next().then(step);
+    };
+    return {
+      next: () =>
+        index < batch.length
+          ? Promise.resolve({ value: batch[index++], done: false })
+          : batches.next().then(step),
+      return: () => batches.return(undefined).then(() => done),
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
   }
 
   /**
