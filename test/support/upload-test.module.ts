@@ -9,10 +9,15 @@ import {
   type NestModule,
 } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
-import { IMAGE_KINDS, SPREADSHEET_KINDS } from '../../src/core/files/file-kinds.js';
-import { FileUpload, UploadedIntake } from '../../src/core/files/file-upload.decorator.js';
-import { SpreadsheetService } from '../../src/core/files/spreadsheet.service.js';
-import { defineUpload, type UploadIntake } from '../../src/core/files/upload-spec.js';
+import {
+  defineUpload,
+  FileUpload,
+  IMAGE_KINDS,
+  SPREADSHEET_KINDS,
+  SpreadsheetService,
+  UploadedIntake,
+  type UploadIntake,
+} from '../../src/core/files/index.js';
 
 export const SHEET_UPLOAD = defineUpload({
   limit: 'spreadsheet',
