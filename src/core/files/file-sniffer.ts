@@ -69,7 +69,7 @@ async function classifyText(
   });
   // Documents with a shape of their own are that kind first; a route that takes plain text
   // takes them as text too.
-  const shaped = await shapedTextKind(input, text, complete, encoding);
+  const shaped = await shapedTextKind(input, text, complete, encoding, accepted.includes('json'));
   if (shaped) {
     if (accepted.includes(shaped)) return ok(shaped);
     if (accepted.includes('text')) return ok('text');
@@ -91,10 +91,11 @@ async function shapedTextKind(
   text: string,
   complete: boolean,
   encoding: TextEncoding,
+  jsonAccepted: boolean,
 ): Promise<FileKind | undefined> {
   const start = text.trimStart();
   if (start.startsWith('{') || start.startsWith('[')) {
-    if (await isJson(input, text, complete, encoding)) return 'json';
+    if (await isJson(input, text, complete, encoding, jsonAccepted)) return 'json';
   }
   if (/^<!doctype\s+html[\s>]/i.test(start) || /^<(html|head|body)[\s>]/i.test(start)) {
     return 'html';
@@ -140,14 +141,20 @@ function headerBlockScore(text: string): number {
   return known;
 }
 
+/**
+ * Whether the text is JSON. A file longer than the sniffed prefix is parsed whole only where JSON
+ * is accepted (and up to 10 MB); elsewhere its shape decides, so a CSV route never reads a large
+ * file into memory to refuse it.
+ */
 async function isJson(
   input: SniffInput,
   text: string,
   complete: boolean,
   encoding: TextEncoding,
+  accepted: boolean,
 ): Promise<boolean> {
   if (complete) return parsesAsJson(text);
-  if (input.size > JSON_PARSE_LIMIT) return /^\s*[[{]\s*["{[\]}\d-]/.test(text);
+  if (!accepted || input.size > JSON_PARSE_LIMIT) return /^\s*[[{]\s*["{[\]}\d-]/.test(text);
   const whole = await readFile(input.path);
   const guess = { encoding, bomLength: 0 };
   return parsesAsJson(stripBom(decodeSample(whole, guess)));
