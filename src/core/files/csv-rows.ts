@@ -65,13 +65,14 @@ export async function openCsvRows(
       for await (const records of readBatches<string[]>(parser)) {
         const rows: RawRow[] = new Array<RawRow>(records.length);
         for (let i = 0; i < records.length; i++) {
-          rows[i] = { number: line, cells: records[i] };
-          line += 1 + newlinesIn(records[i]);
+          const cells = records[i];
+          rows[i] = { number: line, cells };
+          line += 1 + scanFields(cells, line, limits.maxCellChars);
         }
         yield rows;
       }
     } catch (error) {
-      throw csvError(error, limits, line);
+      throw error instanceof SpreadsheetLimitError ? error : csvError(error, limits, line);
     }
   }
 
@@ -99,9 +100,20 @@ class DecodeToUtf8 extends Transform {
   }
 }
 
-function newlinesIn(record: string[]): number {
+/**
+ * One pass over a record's fields: fails on a field past the cell limit, and counts the newlines
+ * inside quoted fields (the record's next line number depends on them).
+ */
+function scanFields(record: string[], line: number, maxCellChars: number): number {
   let count = 0;
-  for (const field of record) {
+  for (let i = 0; i < record.length; i++) {
+    const field = record[i];
+    if (field.length > maxCellChars) {
+      throw new SpreadsheetLimitError(
+        'maxCellChars',
+        `The field ${i + 1} of line ${line} is longer than ${maxCellChars} characters.`,
+      );
+    }
     let at = field.indexOf('\n');
     while (at !== -1) {
       count++;

@@ -73,13 +73,13 @@ export class SpreadsheetReader implements AsyncIterable<SpreadsheetRow> {
         const index = batch.findIndex((row) => !isBlank(row.cells));
         if (index < 0) continue;
         const header = batch[index];
+        // Cell lengths are checked by the format readers as they parse.
         if (header.cells.length > limits.maxColumns) {
           throw new SpreadsheetLimitError(
             'maxColumns',
             `The header has ${header.cells.length} columns; at most ${limits.maxColumns} are read.`,
           );
         }
-        checkCellLengths(header, details.format, limits);
         const headers = buildHeaders(header.cells);
         const rest = batch.slice(index + 1);
         return new SpreadsheetReader(details, headers, header.number, source, rest, limits, ragged);
@@ -191,7 +191,6 @@ export class SpreadsheetReader implements AsyncIterable<SpreadsheetRow> {
           `${this.where(raw)} has ${raw.cells.length} fields; at most ${this.limits.maxColumns} columns are read.`,
         );
       }
-      checkCellLengths(raw, this.details.format, this.limits);
       const values = this.newValues();
       for (let i = 0; i < width; i++) values[headers[i]] = raw.cells[i] ?? '';
       const row: SpreadsheetRow = { number: raw.number, cells: raw.cells, values };
@@ -230,21 +229,6 @@ export class SpreadsheetReader implements AsyncIterable<SpreadsheetRow> {
 function isBlank(cells: readonly string[]): boolean {
   for (const cell of cells) if (cell.trim() !== '') return false;
   return true;
-}
-
-function checkCellLengths(raw: RawRow, format: SpreadsheetFormat, limits: SpreadsheetLimits): void {
-  for (let i = 0; i < raw.cells.length; i++) {
-    if (raw.cells[i].length > limits.maxCellChars) {
-      const where =
-        format === 'csv'
-          ? `The field ${i + 1} of line ${raw.number}`
-          : `Cell ${columnLetters(i + 1)}${raw.number}`;
-      throw new SpreadsheetLimitError(
-        'maxCellChars',
-        `${where} is longer than ${limits.maxCellChars} characters.`,
-      );
-    }
-  }
 }
 
 /** Header names: trimmed, blanks named by position, repeats numbered, all distinct. */
