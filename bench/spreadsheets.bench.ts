@@ -1,5 +1,5 @@
 // Spreadsheet throughput: read 100,000 rows x 10 columns from CSV and from XLSX, write 100,000
-// rows to XLSX, each the median of 3 runs, with the peak resident-memory growth of each phase.
+// rows to XLSX, each the median of 5 runs, with the peak resident-memory growth of each phase.
 // The inputs are generated in a temp dir: the CSV byte by byte, the XLSX by exceljs with shared
 // strings, as Excel and LibreOffice write them. Every run is a fresh child process, so each
 // phase's memory growth is measured from a clean start, not from what an earlier phase left;
@@ -21,7 +21,7 @@ import { BenchReport, median } from './bench-report.js';
 
 const ROWS = 100_000;
 const WARM_UP_ROWS = 5_000;
-const RUNS = 3;
+const RUNS = 5;
 const MB = 1024 * 1024;
 const HEADERS = [
   'Name',
