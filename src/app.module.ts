@@ -3,6 +3,7 @@ import { AuthModule } from './core/auth/auth.module.js';
 import { ConfigModule } from './core/config/config.module.js';
 import type { AppConfig } from './core/config/config.js';
 import { DatabaseModule } from './core/database/database.module.js';
+import { FilesModule } from './core/files/files.module.js';
 import { HealthModule } from './core/health/health.module.js';
 import { HousekeepingModule } from './core/housekeeping/housekeeping.module.js';
 import { LlmModule } from './core/llm/llm.module.js';
@@ -26,6 +27,7 @@ export class AppModule {
         HealthModule,
         AuthModule,
         WebModule,
+        FilesModule,
         HousekeepingModule,
         LlmModule,
         ...extra,

@@ -14,6 +14,7 @@ import { PLATFORM_QUEUE, type PlatformJobs } from './platform.jobs.js';
 export interface HousekeepingReport {
   expiredFiles: number;
   staleTempFiles: number;
+  orphanFiles: number;
   finishedJobs: number;
 }
 
@@ -64,10 +65,12 @@ export class HousekeepingService implements OnModuleInit {
     const report: HousekeepingReport = {
       expiredFiles: await this.deleteExpiredFiles(now),
       staleTempFiles: await this.deleteStaleTempFiles(now),
+      orphanFiles: await this.deleteOrphanFiles(now),
       finishedJobs: await this.cleanFinishedJobs(),
     };
     this.logger.log(
-      `removed ${report.expiredFiles} expired file(s), ${report.staleTempFiles} stale temp file(s), ${report.finishedJobs} old finished job(s)`,
+      `removed ${report.expiredFiles} expired file(s), ${report.staleTempFiles} stale temp file(s), ` +
+        `${report.orphanFiles} unrecorded file(s), ${report.finishedJobs} old finished job(s)`,
     );
     return report;
   }
@@ -100,6 +103,41 @@ export class HousekeepingService implements OnModuleInit {
       if (info?.isFile() && now.getTime() - info.mtimeMs > TEMP_MAX_AGE_MS) {
         await unlink(path).catch(() => undefined);
         removed++;
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Stored files without a stored_files row: the intake moves a file into place, then inserts its
+   * row, so a crash in between leaves one. Only files older than a day are looked at, so an
+   * upload in flight is never mistaken for one.
+   */
+  private async deleteOrphanFiles(now: Date): Promise<number> {
+    const root = this.config.app.storageDir;
+    let owners: string[];
+    try {
+      owners = (await readdir(root, { withFileTypes: true }))
+        .filter((entry) => entry.isDirectory() && entry.name !== '.tmp')
+        .map((entry) => entry.name);
+    } catch {
+      return 0;
+    }
+    let removed = 0;
+    for (const owner of owners) {
+      const names = await readdir(join(root, owner)).catch(() => [] as string[]);
+      for (let at = 0; at < names.length; at += BATCH) {
+        const old: string[] = [];
+        for (const name of names.slice(at, at + BATCH)) {
+          const info = await stat(join(root, owner, name)).catch(() => undefined);
+          if (info?.isFile() && now.getTime() - info.mtimeMs > TEMP_MAX_AGE_MS)
+            old.push(`${owner}/${name}`);
+        }
+        const known = await this.files.knownStoragePaths(old);
+        for (const path of old.filter((candidate) => !known.has(candidate))) {
+          await unlink(join(root, path)).catch(() => undefined);
+          removed++;
+        }
       }
     }
     return removed;

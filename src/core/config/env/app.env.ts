@@ -30,9 +30,6 @@ export const appEnv = defineSection(
     ),
     DATA_DIR: env.string('Where the embedded database, private Redis and files live.', './data'),
     STORAGE_DIR: env.optionalString('Where uploaded files are stored (default: DATA_DIR/files).'),
-    FILE_RETENTION_DAYS: env.int('Uploaded files are deleted this many days after upload.', 30, {
-      min: 1,
-    }),
     SHUTDOWN_GRACE_MS: env.int(
       'On SIGTERM/SIGINT, how long active jobs may run before they are handed back to the queue.',
       10000,
@@ -51,7 +48,6 @@ export const appEnv = defineSection(
       log: { level: v.LOG_LEVEL, format: v.LOG_FORMAT },
       dataDir,
       storageDir: v.STORAGE_DIR ? absolute(v.STORAGE_DIR) : resolve(dataDir, 'files'),
-      fileRetentionDays: v.FILE_RETENTION_DAYS,
       shutdownGraceMs: v.SHUTDOWN_GRACE_MS,
     };
   },
