@@ -48,7 +48,10 @@ export const uploadsEnv = defineSection(
       'User-Agent of the scraper; its first word is the name robots.txt rules are matched against.',
       'ConveyorBot/1.0 (+https://github.com/conveyor; company research for personalised outreach)',
     ),
-    SCRAPE_RESPECT_ROBOTS: env.bool('Obey robots.txt (disallowed pages are blocked_by_robots).', true),
+    SCRAPE_RESPECT_ROBOTS: env.bool(
+      'Obey robots.txt (disallowed pages are blocked_by_robots).',
+      true,
+    ),
     SCRAPE_ROBOTS_CACHE_MINUTES: env.int('How long a host’s robots.txt is cached.', 60, {
       min: 0,
     }),

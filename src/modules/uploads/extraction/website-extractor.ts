@@ -17,7 +17,8 @@ export interface FoundWebsite extends NormalisedWebsite {
 }
 
 /** Either the row's website, or why it has none (shown to the user for every such row). */
-export type RowWebsite = { website: FoundWebsite; reason?: undefined } | { reason: string };
+export type RowWebsite =
+  { website: FoundWebsite; reason?: undefined } | { website?: undefined; reason: string };
 
 /** Header words that name the company's website (compared without case, spaces or punctuation). */
 const WEBSITE_HEADERS = [
@@ -43,7 +44,8 @@ const WEBSITE_HEADERS = [
   'www',
 ];
 
-const SOCIAL_HEADER = /linkedin|facebook|twitter|instagram|youtube|tiktok|xing|github|social|logo|image|photo|avatar|picture/;
+const SOCIAL_HEADER =
+  /linkedin|facebook|twitter|instagram|youtube|tiktok|xing|github|social|logo|image|photo|avatar|picture/;
 
 function squash(header: string): string {
   return header.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -121,7 +123,9 @@ export class WebsiteExtractor {
       if (!email) continue;
       sawEmail = true;
       if (isFreeMailDomain(email.domain)) {
-        reasons.push(`${email.email} is a free-mail address (${email.domain}), not a company domain`);
+        reasons.push(
+          `${email.email} is a free-mail address (${email.domain}), not a company domain`,
+        );
         continue;
       }
       const domain = parse(email.domain).domain;
