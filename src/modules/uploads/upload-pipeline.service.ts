@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { APP_CONFIG } from '../../core/config/config.module.js';
 import type { AppConfig } from '../../core/config/config.js';
 import { SpreadsheetService } from '../../core/files/index.js';
@@ -284,6 +285,8 @@ export class UploadPipeline implements OnModuleInit {
 
   async scrape(job: RunningJob<ScrapeJobs['scrape']>): Promise<string> {
     const { websiteId, run } = job.data;
+    // Every running job listens to the one shutdown signal (fetches, politeness waits).
+    if (getMaxListeners(job.signal) < 1000) setMaxListeners(1000, job.signal);
     const site = await this.scrapeLoads.run(websiteId);
     if (!site || site.run !== run) return 'stale';
     if (site.status !== 'pending') return `already ${site.status}`;

@@ -55,10 +55,9 @@ export class RobotsPolicy {
         return {
           allowed: false,
           outcome: answer.outcome,
-          // The host itself is the problem (no such name, private address): say so plainly.
-          detail: ['dns_error', 'refused_private'].includes(answer.outcome)
-            ? answer.detail
-            : `robots.txt: ${answer.detail}`,
+          // The host itself cannot be reached (no such name, private address, refused, silent):
+          // that is the page's outcome too, said plainly.
+          detail: answer.detail,
         };
       case 'allow-all':
         return { allowed: true, crawlDelayMs: 0 };
