@@ -50,7 +50,11 @@
       el(
         'div',
         'muted small',
-        'row ' + site.firstRowNumber + (site.rowCount > 1 ? ' +' + site.rowCount : '') + ' · ' + site.source,
+        'row ' +
+          site.firstRowNumber +
+          (site.rowCount > 1 ? ' +' + site.rowCount : '') +
+          ' · ' +
+          site.source,
       ),
     );
     var status = el('td');
@@ -64,7 +68,8 @@
     var message = el('td', 'cell-message');
     if (site.message) {
       message.appendChild(el('div', 'message', site.message));
-      if (site.messageBasis === 'row-fields') message.appendChild(el('div', 'muted small', site.messageNote));
+      if (site.messageBasis === 'row-fields')
+        message.appendChild(el('div', 'muted small', site.messageNote));
     } else {
       message.appendChild(el('span', 'muted', '—'));
     }
@@ -81,7 +86,9 @@
     var rows = document.querySelector('[data-website-rows]');
     var retry = document.querySelector('[data-field="retry"]');
     function tick() {
-      fetch('/api/uploads/' + id + '?websitesLimit=500', { headers: { Accept: 'application/json' } })
+      fetch('/api/uploads/' + id + '?websitesLimit=500', {
+        headers: { Accept: 'application/json' },
+      })
         .then(function (res) {
           if (!res.ok) throw new Error('HTTP ' + res.status);
           return res.json();
@@ -95,7 +102,10 @@
             });
             rows.replaceChildren(fragment);
           }
-          if (retry) retry.disabled = upload.counts.failed + upload.counts.messageFailures === 0 && upload.status !== 'paused';
+          if (retry)
+            retry.disabled =
+              upload.counts.failed + upload.counts.messageFailures === 0 &&
+              upload.status !== 'paused';
           if (FINISHED.indexOf(upload.status) >= 0) {
             scope.removeAttribute('data-live-upload');
             scope.setAttribute('data-finished', '');
@@ -188,7 +198,8 @@
       window.Conveyor.fetch('/api/upload-from-frontend', { method: 'POST', body: data })
         .then(function (res) {
           return res.json().then(function (body) {
-            if (!res.ok) throw new Error(Array.isArray(body.message) ? body.message.join(' ') : body.message);
+            if (!res.ok)
+              throw new Error(Array.isArray(body.message) ? body.message.join(' ') : body.message);
             window.location.assign(body.links.page);
           });
         })

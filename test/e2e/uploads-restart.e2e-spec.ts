@@ -55,7 +55,7 @@ describe('SIGKILL during scraping', () => {
       QUEUE_STALLED_SECONDS: '2',
     };
     const hosts = Array.from({ length: SITES }, (_, i) => `company-${i + 1}.test`);
-    let first = spawnConveyor('dist/src/main.js', env);
+    const first = spawnConveyor('dist/src/main.js', env);
     let second: ReturnType<typeof spawnConveyor> | undefined;
     try {
       const url = await first.ready;

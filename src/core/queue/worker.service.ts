@@ -59,9 +59,7 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
           typeof spec.concurrency === 'function'
             ? spec.concurrency(this.config)
             : (spec.concurrency ?? 1);
-        void queue.bull.process(jobName, concurrency, (job: Job) =>
-          this.run(job, handler),
-        );
+        void queue.bull.process(jobName, concurrency, (job: Job) => this.run(job, handler));
       }
     }
     this.started = true;
