@@ -10,6 +10,7 @@ import { LlmModule } from './core/llm/llm.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import type { Runtime } from './core/runtime.js';
 import { WebModule } from './core/web/web.module.js';
+import { UploadsModule } from './modules/uploads/uploads.module.js';
 
 @Module({})
 export class AppModule {
@@ -30,6 +31,7 @@ export class AppModule {
         FilesModule,
         HousekeepingModule,
         LlmModule,
+        UploadsModule,
         ...extra,
       ],
     };

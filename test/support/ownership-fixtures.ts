@@ -41,6 +41,19 @@ export const ownershipFixtures: Record<string, OwnershipFixture> = {
   // Admin routes: a user is "owned" by themselves; other non-admins get 404 (DESIGN.md 6).
   '/api/users': async ({ owner }) => ({ params: { id: owner.user.id } }),
 
+  '/api/uploads': async ({ t, owner }) => {
+    const res = await owner.http
+      .post('/api/upload-from-frontend')
+      .attach(
+        'file',
+        Buffer.from('Company,Website\r\nAcme,https://acme.example.com/\r\n'),
+        'companies.csv',
+      )
+      .expect(202);
+    await t.drainQueues(30_000);
+    return { params: { id: (res.body as { id: string }).id } };
+  },
+
   '/api/keys': async ({ owner }) => {
     const res = await owner.http.post('/api/keys').send({ name: 'ownership walker' }).expect(201);
     return { params: { id: (res.body as { id: string }).id } };

@@ -7,9 +7,18 @@ import { databaseEnv } from './env/database.env.js';
 import { filesEnv } from './env/files.env.js';
 import { llmEnv } from './env/llm.env.js';
 import { queueEnv } from './env/queue.env.js';
+import { uploadsEnv } from '../../modules/uploads/uploads.env.js';
 
 /** Every configuration section, in the order `.env.example` lists them. */
-export const SECTIONS = [appEnv, databaseEnv, queueEnv, filesEnv, llmEnv, authEnv] as const;
+export const SECTIONS = [
+  appEnv,
+  databaseEnv,
+  queueEnv,
+  filesEnv,
+  llmEnv,
+  authEnv,
+  uploadsEnv,
+] as const;
 
 type SectionList = typeof SECTIONS;
 type ConfigOf<S> = S extends { name: infer N extends string; build: (vars: never) => infer C }

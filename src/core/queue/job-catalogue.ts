@@ -4,15 +4,18 @@
  * does not match its handler is a compile error, not a silently failing task (seed 000).
  */
 
+import type { AppConfig } from '../config/config.js';
+
 /** Job name -> payload type. Interfaces work too: every payload must be an object. */
 export type JobPayloads<J = unknown> = { [K in keyof J]: object };
 
 export interface JobSpec {
   /**
    * Jobs of this name run at once in one process. Bull adds up the concurrency of every job name
-   * on a queue, so jobs that need different limits belong on different queues.
+   * on a queue, so jobs that need different limits belong on different queues. A function reads it
+   * from the configuration at boot (e.g. `(config) => config.uploads.scrape.concurrency`).
    */
-  concurrency?: number;
+  concurrency?: number | ((config: AppConfig) => number);
   /** Total tries, the first included. */
   attempts?: number;
   /** First retry delay; doubles each attempt. */

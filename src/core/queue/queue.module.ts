@@ -34,8 +34,10 @@ export class QueueModule {
             url: runtime.redisUrl,
             prefix: config.queue.prefix,
             settings: {
-              // A job whose process died is picked up again after this long (DESIGN.md 3).
-              stalledInterval: 30_000,
+              // A job whose process died is picked up again after about this long (DESIGN.md 3):
+              // its lock expires, and the stalled-job check runs as often.
+              stalledInterval: config.queue.stalledMs,
+              lockDuration: config.queue.stalledMs,
               maxStalledCount: 2,
             },
           }),

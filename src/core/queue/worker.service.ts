@@ -55,9 +55,11 @@ export class WorkerService implements OnApplicationBootstrap, BeforeApplicationS
     for (const queue of this.registry.all()) {
       for (const [jobName, spec] of Object.entries(queue.catalogue.jobs)) {
         const handler = handlers.get(`${queue.name}/${jobName}`)!;
-        void queue.bull.process(jobName, spec.concurrency ?? 1, (job: Job) =>
-          this.run(job, handler),
-        );
+        const concurrency =
+          typeof spec.concurrency === 'function'
+            ? spec.concurrency(this.config)
+            : (spec.concurrency ?? 1);
+        void queue.bull.process(jobName, concurrency, (job: Job) => this.run(job, handler));
       }
     }
     this.started = true;

@@ -19,6 +19,11 @@ export const queueEnv = defineSection(
       min: 1,
     }),
     HOUSEKEEPING_EVERY_MINUTES: env.int('How often the housekeeping job runs.', 60, { min: 1 }),
+    QUEUE_STALLED_SECONDS: env.int(
+      'A running job whose process died is handed to another worker after about this long (its lock expires and the stalled-job check runs this often).',
+      30,
+      { min: 1, max: 600 },
+    ),
     RECONCILE_EVERY_SECONDS: env.int(
       'How often pending work in Postgres is checked against the queues (0: only at boot).',
       60,
@@ -32,5 +37,6 @@ export const queueEnv = defineSection(
     keepFailedMs: v.QUEUE_KEEP_FAILED_HOURS * 3_600_000,
     housekeepingEveryMs: v.HOUSEKEEPING_EVERY_MINUTES * 60_000,
     reconcileEveryMs: v.RECONCILE_EVERY_SECONDS * 1000,
+    stalledMs: v.QUEUE_STALLED_SECONDS * 1000,
   }),
 );
