@@ -1,51 +1,18 @@
-import {
-  Inject,
-  Injectable,
-  Logger,
-  type OnApplicationShutdown,
-  type OnModuleInit,
-} from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { APP_CONFIG } from '../config/config.module.js';
 import type { AppConfig } from '../config/config.js';
+import { FailFastRedis } from '../redis/fail-fast-redis.js';
 import { RUNTIME, type Runtime } from '../runtime.js';
 
 /**
- * The Redis connection of the access layer (rate limits, credential-cache invalidation), on the
- * Redis boot chose, with keys under QUEUE_PREFIX. Commands fail fast instead of queueing while
- * Redis is away: every caller has a safe answer for "Redis is down" (see RateLimiter, CredentialEpoch).
+ * The Redis connection of the access layer (rate limits, credential-cache invalidation). Every
+ * caller has a safe answer for "Redis is down" (see RateLimiter, CredentialEpoch).
  */
 @Injectable()
-export class AuthRedis implements OnModuleInit, OnApplicationShutdown {
-  readonly client: Redis;
-  readonly prefix: string;
-  private readonly logger = new Logger('Auth');
-  private lastWarning = 0;
-
+export class AuthRedis extends FailFastRedis {
   constructor(@Inject(APP_CONFIG) config: AppConfig, @Inject(RUNTIME) runtime: Runtime) {
-    this.prefix = config.queue.prefix;
-    this.client = createAuthRedisClient(runtime.redisUrl);
-    this.client.on('error', (error: Error) => this.warn(`Redis: ${error.message}`));
-  }
-
-  /** Connected before the app serves (commands are not queued while disconnected). */
-  async onModuleInit(): Promise<void> {
-    await this.client.connect().catch((error: Error) => this.warn(`Redis: ${error.message}`));
-  }
-
-  key(...parts: string[]): string {
-    return [this.prefix, ...parts].join(':');
-  }
-
-  /** At most one warning a minute: a Redis outage must not flood the log from every request. */
-  warn(message: string): void {
-    if (Date.now() - this.lastWarning < 60_000) return;
-    this.lastWarning = Date.now();
-    this.logger.warn(message);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.client.quit().catch(() => this.client.disconnect());
+    super(config, runtime, 'auth');
   }
 }
 
