@@ -244,6 +244,7 @@ export class EmailGenerationService implements OnModuleInit {
             model: written.model,
             error: null,
             attempts: written.attempts,
+            finished_at: null,
           };
         } catch (error) {
           return {
@@ -254,6 +255,7 @@ export class EmailGenerationService implements OnModuleInit {
             model: null,
             error: (error as Error).message,
             attempts: 1,
+            finished_at: null,
           };
         }
       }),
@@ -496,6 +498,7 @@ export class EmailGenerationService implements OnModuleInit {
       model: row.model,
       error: row.error,
       attempts: row.attempts,
+      finished_at: row.finishedAt,
     };
   }
 

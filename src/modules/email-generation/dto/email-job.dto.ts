@@ -192,6 +192,9 @@ export class EmailRowDto {
 
   @ApiProperty({ example: 1 })
   attempts!: number;
+
+  @ApiProperty({ type: Date, nullable: true, description: 'When its result was stored' })
+  finished_at!: Date | null;
 }
 
 export class EmailPreviewRowDto extends EmailRowDto {
