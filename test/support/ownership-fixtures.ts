@@ -54,6 +54,15 @@ export const ownershipFixtures: Record<string, OwnershipFixture> = {
     return { params: { id: (res.body as { id: string }).id } };
   },
 
+  '/api/email-generation': async ({ t, owner }) => {
+    const res = await owner.http
+      .post('/api/email-generation/upload')
+      .attach('file', Buffer.from('First Name,Company\r\nDana,Northwind\r\n'), 'leads.csv')
+      .expect(202);
+    await t.drainQueues(30_000);
+    return { params: { job_id: (res.body as { job_id: string }).job_id } };
+  },
+
   '/api/keys': async ({ owner }) => {
     const res = await owner.http.post('/api/keys').send({ name: 'ownership walker' }).expect(201);
     return { params: { id: (res.body as { id: string }).id } };

@@ -7,6 +7,7 @@ import { databaseEnv } from './env/database.env.js';
 import { filesEnv } from './env/files.env.js';
 import { llmEnv } from './env/llm.env.js';
 import { queueEnv } from './env/queue.env.js';
+import { emailGenerationEnv } from '../../modules/email-generation/email-generation.env.js';
 import { uploadsEnv } from '../../modules/uploads/uploads.env.js';
 
 /** Every configuration section, in the order `.env.example` lists them. */
@@ -18,6 +19,7 @@ export const SECTIONS = [
   llmEnv,
   authEnv,
   uploadsEnv,
+  emailGenerationEnv,
 ] as const;
 
 type SectionList = typeof SECTIONS;
