@@ -10,6 +10,7 @@ import { LlmModule } from './core/llm/llm.module.js';
 import { QueueModule } from './core/queue/queue.module.js';
 import type { Runtime } from './core/runtime.js';
 import { WebModule } from './core/web/web.module.js';
+import { ArticlesModule } from './modules/articles/articles.module.js';
 import { UploadsModule } from './modules/uploads/uploads.module.js';
 
 @Module({})
@@ -32,6 +33,7 @@ export class AppModule {
         HousekeepingModule,
         LlmModule,
         UploadsModule,
+        ArticlesModule,
         ...extra,
       ],
     };
