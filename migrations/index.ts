@@ -3,6 +3,7 @@ import { Platform1795320000000 } from './1795320000000-Platform.js';
 import { LlmCalls1795330000000 } from './1795330000000-LlmCalls.js';
 import { Accounts1795350000000 } from './1795350000000-Accounts.js';
 import { EmailGeneration1795360000000 } from './1795360000000-EmailGeneration.js';
+import { Articles1795370000000 } from './1795370000000-Articles.js';
 import { Uploads1795380000000 } from './1795380000000-Uploads.js';
 
 export const MIGRATIONS = [
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   LlmCalls1795330000000,
   Accounts1795350000000,
   EmailGeneration1795360000000,
+  Articles1795370000000,
   Uploads1795380000000,
 ];

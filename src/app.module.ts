@@ -11,6 +11,7 @@ import { QueueModule } from './core/queue/queue.module.js';
 import type { Runtime } from './core/runtime.js';
 import { WebModule } from './core/web/web.module.js';
 import { EmailGenerationModule } from './modules/email-generation/email-generation.module.js';
+import { ArticlesModule } from './modules/articles/articles.module.js';
 import { UploadsModule } from './modules/uploads/uploads.module.js';
 
 @Module({})
@@ -34,6 +35,7 @@ export class AppModule {
         LlmModule,
         UploadsModule,
         EmailGenerationModule,
+        ArticlesModule,
         ...extra,
       ],
     };

@@ -63,6 +63,16 @@ export const ownershipFixtures: Record<string, OwnershipFixture> = {
     return { params: { job_id: (res.body as { job_id: string }).job_id } };
   },
 
+  '/api/articles': async ({ t, owner }) => {
+    const res = await owner.http
+      .post('/api/analyze')
+      .field('articleName', 'Ownership widget')
+      .attach('productSpecification', Buffer.from('Weight: 2.5 kg\n'), 'spec.txt')
+      .expect(201);
+    await t.drainQueues(30_000);
+    return { params: { id: (res.body as { id: string }).id } };
+  },
+
   '/api/keys': async ({ owner }) => {
     const res = await owner.http.post('/api/keys').send({ name: 'ownership walker' }).expect(201);
     return { params: { id: (res.body as { id: string }).id } };

@@ -9,6 +9,7 @@ import { llmEnv } from './env/llm.env.js';
 import { queueEnv } from './env/queue.env.js';
 import { emailGenerationEnv } from '../../modules/email-generation/email-generation.env.js';
 import { uploadsEnv } from '../../modules/uploads/uploads.env.js';
+import { articlesEnv } from '../../modules/articles/articles.env.js';
 
 /** Every configuration section, in the order `.env.example` lists them. */
 export const SECTIONS = [
@@ -20,6 +21,7 @@ export const SECTIONS = [
   authEnv,
   uploadsEnv,
   emailGenerationEnv,
+  articlesEnv,
 ] as const;
 
 type SectionList = typeof SECTIONS;

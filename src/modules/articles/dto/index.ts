@@ -1,0 +1,2 @@
+export * from './article.dto.js';
+export * from './cost-index.dto.js';
