@@ -5,6 +5,7 @@ import { Accounts1795350000000 } from './1795350000000-Accounts.js';
 import { EmailGeneration1795360000000 } from './1795360000000-EmailGeneration.js';
 import { Articles1795370000000 } from './1795370000000-Articles.js';
 import { Uploads1795380000000 } from './1795380000000-Uploads.js';
+import { FeedMe1795390000000 } from './1795390000000-FeedMe.js';
 
 export const MIGRATIONS = [
   Platform1795320000000,
@@ -13,4 +14,5 @@ export const MIGRATIONS = [
   EmailGeneration1795360000000,
   Articles1795370000000,
   Uploads1795380000000,
+  FeedMe1795390000000,
 ];

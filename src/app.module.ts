@@ -13,6 +13,7 @@ import { WebModule } from './core/web/web.module.js';
 import { EmailGenerationModule } from './modules/email-generation/email-generation.module.js';
 import { ArticlesModule } from './modules/articles/articles.module.js';
 import { UploadsModule } from './modules/uploads/uploads.module.js';
+import { FeedmeModule } from './modules/feedme/feedme.module.js';
 
 @Module({})
 export class AppModule {
@@ -36,6 +37,7 @@ export class AppModule {
         UploadsModule,
         EmailGenerationModule,
         ArticlesModule,
+        FeedmeModule,
         ...extra,
       ],
     };

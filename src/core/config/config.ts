@@ -10,6 +10,7 @@ import { queueEnv } from './env/queue.env.js';
 import { emailGenerationEnv } from '../../modules/email-generation/email-generation.env.js';
 import { uploadsEnv } from '../../modules/uploads/uploads.env.js';
 import { articlesEnv } from '../../modules/articles/articles.env.js';
+import { feedmeEnv } from '../../modules/feedme/feedme.env.js';
 
 /** Every configuration section, in the order `.env.example` lists them. */
 export const SECTIONS = [
@@ -22,6 +23,7 @@ export const SECTIONS = [
   uploadsEnv,
   emailGenerationEnv,
   articlesEnv,
+  feedmeEnv,
 ] as const;
 
 type SectionList = typeof SECTIONS;
