@@ -11,6 +11,7 @@ import { QueueModule } from './core/queue/queue.module.js';
 import type { Runtime } from './core/runtime.js';
 import { WebModule } from './core/web/web.module.js';
 import { UploadsModule } from './modules/uploads/uploads.module.js';
+import { ConversationsModule } from './modules/conversations/conversations.module.js';
 
 @Module({})
 export class AppModule {
@@ -32,6 +33,7 @@ export class AppModule {
         HousekeepingModule,
         LlmModule,
         UploadsModule,
+        ConversationsModule,
         ...extra,
       ],
     };
