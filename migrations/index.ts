@@ -6,6 +6,7 @@ import { EmailGeneration1795360000000 } from './1795360000000-EmailGeneration.js
 import { Articles1795370000000 } from './1795370000000-Articles.js';
 import { Uploads1795380000000 } from './1795380000000-Uploads.js';
 import { FeedMe1795390000000 } from './1795390000000-FeedMe.js';
+import { Conversations1795400000000 } from './1795400000000-Conversations.js';
 
 export const MIGRATIONS = [
   Platform1795320000000,
@@ -15,4 +16,5 @@ export const MIGRATIONS = [
   Articles1795370000000,
   Uploads1795380000000,
   FeedMe1795390000000,
+  Conversations1795400000000,
 ];

@@ -14,6 +14,7 @@ import { EmailGenerationModule } from './modules/email-generation/email-generati
 import { ArticlesModule } from './modules/articles/articles.module.js';
 import { UploadsModule } from './modules/uploads/uploads.module.js';
 import { FeedmeModule } from './modules/feedme/feedme.module.js';
+import { ConversationsModule } from './modules/conversations/conversations.module.js';
 
 @Module({})
 export class AppModule {
@@ -38,6 +39,7 @@ export class AppModule {
         EmailGenerationModule,
         ArticlesModule,
         FeedmeModule,
+        ConversationsModule,
         ...extra,
       ],
     };

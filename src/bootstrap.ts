@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swag
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppModule } from './app.module.js';
+import { imageJsonBody } from './modules/conversations/image-json-body.js';
 import type { AppConfig } from './core/config/config.js';
 import { redact } from './core/config/env-spec.js';
 import { installAuthentication, securityHeaders } from './core/auth/auth-http.js';
@@ -147,6 +148,7 @@ function configureHttp(
     maxAge: config.app.env === 'production' ? '1h' : 0,
   });
   installAuthentication(app, config, logger);
+  app.use('/api/upload-image', imageJsonBody(config.conversations.imageMaxBytes));
   app.use(pageShell(app.get(WebRegistry), config, runtime.version));
   app.useGlobalFilters(new HttpErrorFilter());
   app.useGlobalPipes(

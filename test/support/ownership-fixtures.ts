@@ -1,4 +1,5 @@
 import type request from 'supertest';
+import { createChatbot, sendMessage } from './factories/conversations.js';
 import type { TestApp, TestUser } from './test-app.js';
 
 /**
@@ -88,6 +89,28 @@ export const ownershipFixtures: Record<string, OwnershipFixture> = {
   '/api/keys': async ({ owner }) => {
     const res = await owner.http.post('/api/keys').send({ name: 'ownership walker' }).expect(201);
     return { params: { id: (res.body as { id: string }).id } };
+  },
+
+  // Conversations (seed 004): a chatbot, a message answered in it, and its streaming session.
+  '/api/chatbots': async ({ owner }) => {
+    const bot = await createChatbot(owner.http, 'walk-bot');
+    return { params: { id: bot.id }, missing: { id: 'no-such-bot' } };
+  },
+  '/api/conversation-config': async ({ owner }) => {
+    await createChatbot(owner.http, 'walk-config');
+    return { params: { chatbotId: 'walk-config' }, missing: { chatbotId: 'no-such-bot' } };
+  },
+  '/api/stream-events': async ({ t, owner }) => {
+    await createChatbot(owner.http, 'walk-stream');
+    const started = await sendMessage(owner.http, 'walk-stream', 'Hello');
+    await t.drainQueues(30_000);
+    return { params: { streamingSessionId: started.streaming_session_id } };
+  },
+  '/api/conversation-sessions': async ({ t, owner }) => {
+    await createChatbot(owner.http, 'walk-session');
+    const started = await sendMessage(owner.http, 'walk-session', 'Hello');
+    await t.drainQueues(30_000);
+    return { params: { id: started.session_id } };
   },
 };
 

@@ -11,6 +11,7 @@ import { emailGenerationEnv } from '../../modules/email-generation/email-generat
 import { uploadsEnv } from '../../modules/uploads/uploads.env.js';
 import { articlesEnv } from '../../modules/articles/articles.env.js';
 import { feedmeEnv } from '../../modules/feedme/feedme.env.js';
+import { conversationsEnv } from '../../modules/conversations/conversations.env.js';
 
 /** Every configuration section, in the order `.env.example` lists them. */
 export const SECTIONS = [
@@ -24,6 +25,7 @@ export const SECTIONS = [
   emailGenerationEnv,
   articlesEnv,
   feedmeEnv,
+  conversationsEnv,
 ] as const;
 
 type SectionList = typeof SECTIONS;
