@@ -8,6 +8,8 @@
 // The fake answers every call with one fixed 60-word email, so no answer is re-asked and every
 // call is one row. BENCH_EMAIL_ROWS runs a smaller file (for a quick try; figures then differ).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFile } from 'node:fs/promises';
+import { processesMentioning } from '../test/support/conveyor-process.js';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { projectRoot } from '../src/core/project-root.js';
@@ -68,6 +70,19 @@ interface RunResult {
   calls: number;
   /** CPU time of this process (the app) over wall time: 1 = one core busy. */
   cpuCores: number;
+  /** Peak RSS of the embedded database's child process (PGlite runs outside the app process). */
+  dbPeakRssMb: number;
+}
+
+/** VmHWM (peak resident set) of the processes whose command line names the data directory. */
+async function peakRssOfChildren(dataDir: string): Promise<number> {
+  let peak = 0;
+  for (const pid of await processesMentioning(dataDir)) {
+    const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+    const kb = Number(/VmHWM:\s+(\d+) kB/.exec(status)?.[1] ?? 0);
+    peak = Math.max(peak, kb / 1024);
+  }
+  return peak;
 }
 
 /** One job of ROWS rows at `rpm`: upload, then poll the status every 500 ms until it finishes. */
@@ -108,6 +123,7 @@ async function run(fakeUrl: string, rpm: number): Promise<RunResult> {
     }
     const totalSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
+    const dbPeakRssMb = await peakRssOfChildren(t.dataDir);
     if (status.status !== 'completed' || status.done !== ROWS)
       throw new Error(`the bench job did not complete cleanly: ${JSON.stringify(status)}`);
     // Steady state: from 5% to 95% of the rows (leaves out the start and the last stragglers).
@@ -121,6 +137,7 @@ async function run(fakeUrl: string, rpm: number): Promise<RunResult> {
       peakRssMb: peakRss / 1024 / 1024,
       calls: (await fakeCalls(fakeUrl)) - callsBefore,
       cpuCores: (cpu.user + cpu.system) / 1e6 / totalSeconds,
+      dbPeakRssMb,
     };
   } finally {
     clearInterval(sampler);
