@@ -249,15 +249,15 @@ describe('controls', () => {
 
   it('pauses at a budget and resumes with a higher one', async () => {
     fake.reset();
-    // More rows than are in flight at once (EMAIL_CONCURRENCY x EMAIL_BATCH_SIZE = 240), so the
+    // More rows than are in flight at once (EMAIL_CONCURRENCY x EMAIL_BATCH_SIZE = 480), so the
     // stop holds rows back.
-    const created = await uploadLeads(t.http, leadsCsv(800), 'budget.csv', {
+    const created = await uploadLeads(t.http, leadsCsv(1200), 'budget.csv', {
       budget_usd: '0.0001',
     });
     await t.drainQueues(30_000);
     const paused = await jobStatus(t.http, created.job_id);
     expect(paused).toMatchObject({ status: 'paused', pause_reason: 'budget' });
-    expect(paused.done).toBeLessThan(800);
+    expect(paused.done).toBeLessThan(1200);
     expect(paused.cost_usd).toBeGreaterThanOrEqual(0.0001);
     await t.http.post(`/api/email-generation/jobs/${created.job_id}/resume`).send({}).expect(409);
     await t.http
@@ -267,7 +267,7 @@ describe('controls', () => {
     await t.drainQueues(30_000);
     expect(await jobStatus(t.http, created.job_id)).toMatchObject({
       status: 'completed',
-      done: 800,
+      done: 1200,
     });
   });
 

@@ -6,7 +6,7 @@ export const emailGenerationEnv = defineSection(
   {
     EMAIL_BATCH_SIZE: env.int(
       'Rows per queue job. Each job generates its rows concurrently; the gateway’s limiter paces every call.',
-      10,
+      20,
       { min: 1, max: 100 },
     ),
     EMAIL_CONCURRENCY: env.int(

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { getMaxListeners, setMaxListeners } from 'node:events';
 import { APP_CONFIG } from '../../core/config/config.module.js';
 import type { AppConfig } from '../../core/config/config.js';
 import { Batcher } from '../../core/database/batcher.js';
@@ -109,6 +110,8 @@ export class EmailGenerationPipeline implements OnModuleInit {
 
   async generate(job: RunningJob<EmailGenerationJobs['generate']>): Promise<string> {
     const { jobId, version, firstRow } = job.data;
+    // Every row in flight listens to the job's one shutdown signal.
+    if (getMaxListeners(job.signal) < 1000) setMaxListeners(1000, job.signal);
     const lastAttempt = job.attemptsMade + 1 >= GENERATE_ATTEMPTS;
     let written = 0;
     // A second pass picks up rows that became pending while this one ran (a retry of failed
