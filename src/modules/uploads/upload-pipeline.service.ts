@@ -17,7 +17,7 @@ import {
   ProcessingStatus,
 } from '../../core/processing/processing-status.js';
 import { join } from 'node:path';
-import { Batcher } from './batcher.js';
+import { Batcher } from '../../core/database/batcher.js';
 import { Upload } from './entities/upload.entity.js';
 import { WebsiteExtractor } from './extraction/website-extractor.js';
 import { planMessage } from './messages/message-prompt.js';
