@@ -5,8 +5,8 @@ export const articlesEnv = defineSection(
   'Articles: product specifications to unit weight and cost models (seed 001)',
   {
     ARTICLES_CONCURRENCY: env.int(
-      'Articles analysed at once by one process. Each waits on two LLM calls, so this is mostly waiting, not CPU.',
-      64,
+      'Articles analysed at once by one process. Each mostly waits on its two LLM calls (the gateway enforces the provider limits), so this can be high.',
+      128,
       { min: 1, max: 1000 },
     ),
     ARTICLES_SPEC_MAX_CHARS: env.int(

@@ -4,6 +4,7 @@ import { QueueModule } from '../../core/queue/queue.module.js';
 import { ArticleAnalysis } from './article-analysis.service.js';
 import { ArticlesController } from './articles.controller.js';
 import { ARTICLES_QUEUE } from './articles.jobs.js';
+import { ArticlesPagesController } from './articles.pages.controller.js';
 import { ArticlesProcessor } from './articles.processor.js';
 import { ArticlesRepository } from './articles.repository.js';
 import { ArticlesService } from './articles.service.js';
@@ -18,7 +19,7 @@ import { CostIndex } from './entities/cost-index.entity.js';
     TypeOrmModule.forFeature([Article, ArticleCostModel, CostIndex]),
     QueueModule.forFeature(ARTICLES_QUEUE),
   ],
-  controllers: [ArticlesController],
+  controllers: [ArticlesController, ArticlesPagesController],
   providers: [
     ArticlesRepository,
     CostIndicesRepository,

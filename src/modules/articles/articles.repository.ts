@@ -42,6 +42,16 @@ export interface CostModelOutcome {
   model: string;
 }
 
+export interface ArticleStatusRow {
+  id: string;
+  ownerId: string;
+  status: ProcessingStatus;
+  error: string | null;
+  step: string | null;
+  startedAt: Date | null;
+  completedAt: Date | null;
+}
+
 export interface CostModelRow {
   indexId: number;
   code: string;
@@ -98,12 +108,18 @@ export class ArticlesRepository extends OwnedRepository<Article> {
     });
   }
 
+  /** Inserts new articles (already owned) in one statement; ids and defaults are filled in. */
+  async insertMany(articles: Article[]): Promise<Article[]> {
+    await this.articles.insert(articles);
+    return articles;
+  }
+
   /**
-   * Takes the article for this run: pending -> processing (startedAt stamped), or a processing
-   * one again after a crash (its finished steps are kept). Null when the run is stale, the
-   * article is gone or already finished.
+   * Takes each article for its run: pending -> processing (startedAt stamped), or a processing
+   * one again after a crash (its finished steps are kept). Missing from the answer: the run is
+   * stale, the article is gone or already finished.
    */
-  async claim(id: string, run: number): Promise<ClaimedArticle | null> {
+  async claimMany(jobs: readonly { id: string; run: number }[]): Promise<ClaimedArticle[]> {
     const rows = returned<Record<string, unknown>>(
       await this.articles.query(
         `UPDATE articles a
@@ -114,18 +130,21 @@ export class ArticlesRepository extends OwnedRepository<Article> {
               processing_step = CASE WHEN a.metadata_done_at IS NULL
                                      THEN 'extracting_metadata' ELSE 'generating_cost_models' END,
               updated_at = now()
-        WHERE a.id = $1 AND a.run = $2 AND a.processing_status = ANY($3::text[])
+         FROM unnest($1::uuid[], $2::int[]) AS j(id, run)
+        WHERE a.id = j.id AND a.run = j.run AND a.processing_status = ANY($3::text[])
       RETURNING a.id, a.owner_id, a.run, a.article_name, a.description,
                 a.specification_file_name, a.specification_kind,
                 a.metadata_done_at, a.unit_weight,
                 (SELECT f.storage_path FROM stored_files f
                   WHERE f.id = a.specification_file_id) AS specification_path`,
-        [id, run, [ProcessingStatus.Pending, ProcessingStatus.Processing]],
+        [
+          jobs.map((j) => j.id),
+          jobs.map((j) => j.run),
+          [ProcessingStatus.Pending, ProcessingStatus.Processing],
+        ],
       ),
     );
-    const row = rows[0];
-    if (!row) return null;
-    return {
+    return rows.map((row) => ({
       id: row.id as string,
       ownerId: row.owner_id as string,
       run: row.run as number,
@@ -136,72 +155,108 @@ export class ArticlesRepository extends OwnedRepository<Article> {
       specificationPath: row.specification_path as string | null,
       metadataDone: row.metadata_done_at !== null,
       unitWeight: row.unit_weight as number | null,
-    };
+    }));
   }
 
-  /** Stores the weight step's outcome and moves on to cost models; false when the run is stale. */
-  async recordWeight(id: string, run: number, outcome: WeightOutcome): Promise<boolean> {
+  /**
+   * Stores weight steps' outcomes and moves those articles on to cost models. Returns the ids
+   * stored (an article whose run is stale or that is no longer processing is left alone).
+   */
+  async recordWeights(
+    items: readonly { id: string; run: number; outcome: WeightOutcome }[],
+  ): Promise<Set<string>> {
     const next: ArticleStep = 'generating_cost_models';
-    const rows = returned(
+    const col = <T>(pick: (o: WeightOutcome) => T) => items.map((i) => pick(i.outcome));
+    const rows = returned<{ id: string }>(
       await this.articles.query(
-        `UPDATE articles
-          SET unit_weight = $3, unit_weight_reported_grams = $4, weight_review = $5,
-              metadata_error = $6, specification_chars = $7, specification_chars_sent = $8,
-              weight_provider = $9, metadata_done_at = now(), processing_step = $10,
-              updated_at = now()
-        WHERE id = $1 AND run = $2 AND processing_status = 'processing'
-      RETURNING id`,
+        `UPDATE articles a
+            SET unit_weight = j.unit_weight, unit_weight_reported_grams = j.reported,
+                weight_review = j.review, metadata_error = j.metadata_error,
+                specification_chars = j.chars, specification_chars_sent = j.chars_sent,
+                weight_provider = j.provider, metadata_done_at = now(), processing_step = $10,
+                updated_at = now()
+           FROM unnest($1::uuid[], $2::int[], $3::float8[], $4::float8[], $5::text[], $6::text[],
+                       $7::int[], $8::int[], $9::text[])
+             AS j(id, run, unit_weight, reported, review, metadata_error, chars, chars_sent, provider)
+          WHERE a.id = j.id AND a.run = j.run AND a.processing_status = 'processing'
+        RETURNING a.id`,
         [
-          id,
-          run,
-          outcome.unitWeight,
-          outcome.reportedGrams,
-          outcome.review,
-          outcome.metadataError,
-          outcome.chars,
-          outcome.charsSent,
-          outcome.provider,
+          items.map((i) => i.id),
+          items.map((i) => i.run),
+          col((o) => o.unitWeight),
+          col((o) => o.reportedGrams),
+          col((o) => o.review),
+          col((o) => o.metadataError),
+          col((o) => o.chars),
+          col((o) => o.charsSent),
+          col((o) => o.provider),
           next,
         ],
       ),
     );
-    return rows.length > 0;
+    return new Set(rows.map((row) => row.id));
   }
 
   /**
-   * Stores the article's cost model and completes it, in one statement: either both happen (for
-   * this run, from processing) or neither. A run starts without parts (reopen clears them).
+   * Stores articles' cost models and completes them, in one statement: for each article either
+   * both happen (for its run, from processing) or neither. A run starts without parts (reopen
+   * clears them). Returns the ids completed.
    */
-  async complete(id: string, run: number, model: CostModelOutcome): Promise<boolean> {
-    const rows: unknown[] = await this.articles.query(
-      `WITH done AS (
-         UPDATE articles
-            SET cost_model_offered = $3::jsonb, cost_model_adjustments = $4::jsonb,
-                cost_model_provider = $5, cost_model_model = $6,
+  async completeMany(
+    items: readonly { id: string; run: number; model: CostModelOutcome }[],
+  ): Promise<Set<string>> {
+    const parts = items.flatMap((item) =>
+      item.model.parts.map((part, position) => ({ id: item.id, position, ...part })),
+    );
+    const rows = await this.articles.query(
+      `WITH j AS (
+         SELECT * FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[])
+                    AS j(id, run, offered, adjustments, provider, model)),
+       done AS (
+         UPDATE articles a
+            SET cost_model_offered = j.offered::jsonb, cost_model_adjustments = j.adjustments::jsonb,
+                cost_model_provider = j.provider, cost_model_model = j.model,
                 processing_status = 'completed', processing_error = NULL, processing_step = NULL,
                 processing_completed_at = now(), updated_at = now()
-          WHERE id = $1 AND run = $2 AND processing_status = ANY($9::text[])
-         RETURNING id),
+           FROM j
+          WHERE a.id = j.id AND a.run = j.run AND a.processing_status = ANY($11::text[])
+         RETURNING a.id),
        added AS (
          INSERT INTO article_cost_models (article_id, index_id, part, position)
-         SELECT done.id, p.index_id, p.part, p.position
-           FROM done, unnest($7::int[], $8::float8[]) WITH ORDINALITY AS p(index_id, part, position)
+         SELECT p.article_id, p.index_id, p.part, p.position
+           FROM unnest($7::uuid[], $8::int[], $9::float8[], $10::int[])
+                  AS p(article_id, index_id, part, position)
+          WHERE p.article_id IN (SELECT id FROM done)
          ON CONFLICT (article_id, index_id)
            DO UPDATE SET part = EXCLUDED.part, position = EXCLUDED.position)
        SELECT id FROM done`,
       [
-        id,
-        run,
-        JSON.stringify(model.offered),
-        JSON.stringify(model.adjustments),
-        model.provider,
-        model.model,
-        model.parts.map((p) => p.indexId),
-        model.parts.map((p) => p.part),
+        items.map((i) => i.id),
+        items.map((i) => i.run),
+        items.map((i) => JSON.stringify(i.model.offered)),
+        items.map((i) => JSON.stringify(i.model.adjustments)),
+        items.map((i) => i.model.provider),
+        items.map((i) => i.model.model),
+        parts.map((p) => p.id),
+        parts.map((p) => p.indexId),
+        parts.map((p) => p.part),
+        parts.map((p) => p.position + 1),
         from(ProcessingStatus.Completed),
       ],
     );
-    return rows.length > 0;
+    return new Set(returned<{ id: string }>(rows).map((row) => row.id));
+  }
+
+  /** The status fields of these articles (any owner: the caller checks), for status polling. */
+  async statusMany(ids: readonly string[]): Promise<Map<string, ArticleStatusRow>> {
+    const rows: ArticleStatusRow[] = await this.articles.query(
+      `SELECT id, owner_id AS "ownerId", processing_status AS status, processing_error AS error,
+              processing_step AS step, processing_started_at AS "startedAt",
+              processing_completed_at AS "completedAt"
+         FROM articles WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, row]));
   }
 
   /** Ends the run in failed (or paused) with the reason; false when the run is stale or finished. */
