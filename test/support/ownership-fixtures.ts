@@ -75,11 +75,18 @@ export const ownershipFixtures: Record<string, OwnershipFixture> = {
   },
 
   '/api/v1/feedme/conversations': async ({ t, owner }) => ({
-    params: { id: await feedmeConversation(t, owner) },
+    params: {
+      id: await feedmeConversation(t, owner, 'How do I reset my password for the dashboard?'),
+    },
   }),
 
   '/api/v1/feedme/examples': async ({ t, owner }) => {
-    const id = await feedmeConversation(t, owner);
+    // A question of its own: the same one again would be merged into the first fixture's example.
+    const id = await feedmeConversation(
+      t,
+      owner,
+      'Where can I download the invoices of last year?',
+    );
     const res = await owner.http.get(`/api/v1/feedme/conversations/${id}/examples`).expect(200);
     const examples = res.body as { id: string }[];
     if (examples.length === 0) throw new Error('the FeedMe fixture transcript gave no examples');
@@ -115,14 +122,14 @@ export const ownershipFixtures: Record<string, OwnershipFixture> = {
 };
 
 /** A processed FeedMe transcript owned by `owner` (one Q&A pair, offline or fake extraction). */
-async function feedmeConversation(t: TestApp, owner: TestUser): Promise<string> {
+async function feedmeConversation(t: TestApp, owner: TestUser, question: string): Promise<string> {
   const res = await owner.http
     .post('/api/v1/feedme/conversations/upload')
     .field('title', 'Ownership walker')
     .attach(
       'transcript_file',
       Buffer.from(
-        'Customer: How do I reset my password for the dashboard?\nAgent: Open Settings, then Security, and click Reset password to get a link by email.\n',
+        `Customer: ${question}\nAgent: Open Settings, then the page it concerns, and follow the steps shown there; we email a link.\n`,
       ),
       'walker.txt',
     )

@@ -13,6 +13,7 @@ import { FeedmeHealthService } from './feedme-health.service.js';
 import { FeedmePipeline } from './feedme-pipeline.service.js';
 import { FeedmeSearchService } from './feedme-search.service.js';
 import { FeedmeController } from './feedme.controller.js';
+import { FeedmePagesController } from './feedme.pages.controller.js';
 import { FEEDME_QUEUE } from './feedme.jobs.js';
 import { FeedmeProcessor } from './feedme.processor.js';
 import { FeedmeService } from './feedme.service.js';
@@ -29,7 +30,7 @@ import { TranscriptReader } from './transcripts/transcript-reader.js';
     TypeOrmModule.forFeature([FeedmeConversation, FeedmeExample, FeedmeExampleVersion]),
     QueueModule.forFeature(FEEDME_QUEUE),
   ],
-  controllers: [FeedmeController],
+  controllers: [FeedmeController, FeedmePagesController],
   providers: [
     FeedmeConversationsRepository,
     FeedmeExamplesRepository,

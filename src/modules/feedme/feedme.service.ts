@@ -1,4 +1,5 @@
 import {
+  BadRequestException,
   ConflictException,
   Inject,
   Injectable,
@@ -241,12 +242,21 @@ export class FeedmeService implements OnModuleInit {
       throw new ConflictException(
         `The example is at version ${example.version}, not ${patch.expected_version}: someone changed it; reload and edit again.`,
       );
+    // Browsers send textarea line breaks as CRLF: stored text uses LF, so a save is not an edit.
+    const lf = (value: string | undefined) => value?.replace(/\r\n?/g, '\n');
     const content: ExampleContent = {
-      question: patch.question ?? example.question,
-      answer: patch.answer ?? example.answer,
-      context: patch.context ?? example.context,
+      question: lf(patch.question) ?? example.question,
+      answer: lf(patch.answer) ?? example.answer,
+      context: lf(patch.context) ?? example.context,
       tags: patch.tags ? normaliseTags(patch.tags) : example.tags,
     };
+    if (!content.question.trim() || content.question.length > 4000)
+      throw new BadRequestException('question must be 1 to 4000 characters');
+    if (!content.answer.trim() || content.answer.length > 20000)
+      throw new BadRequestException('answer must be 1 to 20000 characters');
+    if (content.context.length > 4000)
+      throw new BadRequestException('context must be at most 4000 characters');
+    if (content.tags.length > 20) throw new BadRequestException('tags must be at most 20');
     const changed = changedFields(example, content);
     if (changed.length === 0) return this.getExample(id, user);
     return this.writeVersion(example, user, content, {

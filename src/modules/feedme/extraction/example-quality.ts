@@ -34,8 +34,8 @@ export function scoreExample(
     add('clear_question', 0.15, 'the customer asks a question');
   else add('no_question', -0.05, 'the customer turn does not read as a question');
   const answerWords = wordsIn(answer);
-  if (answerWords >= 12) add('substantial_answer', 0.15, `the answer has ${answerWords} words`);
-  else if (answerWords < 6) add('short_answer', -0.15, `the answer has only ${answerWords} words`);
+  if (answerWords >= 8) add('substantial_answer', 0.15, `the answer has ${answerWords} words`);
+  else if (answerWords < 5) add('short_answer', -0.15, `the answer has only ${answerWords} words`);
   if (ACTIONS.test(answer)) add('actionable', 0.1, 'the answer says what to do');
   if (HEDGES.test(answer)) add('hedging', -0.25, 'the answer hedges or admits not knowing');
   if (FILLER.test(answer.trim())) add('filler', -0.3, 'the answer is a pleasantry');

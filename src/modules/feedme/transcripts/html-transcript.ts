@@ -43,7 +43,12 @@ const SAFE_HTML: sanitizeHtml.IOptions = {
     'time',
     'small',
   ],
-  allowedAttributes: { a: ['href', 'title'], time: ['datetime'], td: ['colspan'], th: ['colspan'] },
+  allowedAttributes: {
+    a: ['href', 'title', 'rel'],
+    time: ['datetime'],
+    td: ['colspan'],
+    th: ['colspan'],
+  },
   allowedSchemes: ['http', 'https', 'mailto'],
   allowProtocolRelative: false,
   disallowedTagsMode: 'discard',

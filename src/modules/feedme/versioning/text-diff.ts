@@ -7,9 +7,10 @@ export interface DiffPart {
 /** Past this many tokens on either side, the diff is one delete and one insert (LCS is O(n·m)). */
 const MAX_TOKENS = 3000;
 
-const tokenize = (text: string) => text.match(/\s+|[\p{L}\p{N}_'’]+|[^\s\p{L}\p{N}_'’]/gu) ?? [];
+const tokenize = (text: string) =>
+  text.match(/[\p{L}\p{N}_'’]+\s*|[^\s\p{L}\p{N}_'’]\s*|\s+/gu) ?? [];
 
-/** A word-level diff (longest common subsequence over words, spaces and punctuation). */
+/** A word-level diff: longest common subsequence over words and punctuation, each with the spaces after it. */
 export function diffWords(before: string, after: string): DiffPart[] {
   if (before === after) return before ? [{ op: 'equal', text: before }] : [];
   const a = tokenize(before);
