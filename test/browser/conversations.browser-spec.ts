@@ -76,14 +76,7 @@ describe('the chat page', () => {
     await page.click('[data-testid="chat-send"]');
     const bot = page.locator('.chat-bot').last();
     // Part of the answer is on screen (word10 of 60 at 15 tokens/s), not all of it.
-    await page.waitForFunction(
-      () =>
-        (document.querySelector('.chat-bot:last-child .chat-text')?.textContent ?? '').includes(
-          'word10 ',
-        ),
-      undefined,
-      { timeout: 15_000 },
-    );
+    await bot.locator('.chat-text', { hasText: 'word10 ' }).waitFor({ timeout: 15_000 });
     await expect(bot.getAttribute('data-finished')).resolves.toBeNull();
     await expect(page.locator('[data-testid="citations"]').textContent()).resolves.toContain(
       'How long does delivery take? · support-call-42',
