@@ -10,6 +10,7 @@
 // Retrieval is off in the bench chatbot (top_k 0): the figures are the streaming path's.
 import { fork, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { projectRoot } from '../src/core/project-root.js';
 import { StreamEventsService } from '../src/modules/conversations/streaming/stream-events.service.js';
@@ -112,6 +113,8 @@ try {
     50,
   );
   report.record({ metric: 'chats', value: CHATS, unit: 'concurrent chats' });
+  // The machine is shared: its load during the run says how far the timings can be trusted.
+  report.record({ metric: 'machine_load_1m', value: loadavg()[0], unit: 'runnable tasks' });
   report.record({ metric: 'ttft_p50', value: percentile(ourTtft, 50), unit: 'ms' });
   report.record({ metric: 'ttft_p95', value: percentile(ourTtft, 95), unit: 'ms' });
   report.record({ metric: 'provider_ttft_p50', value: percentile(theirTtft, 50), unit: 'ms' });
