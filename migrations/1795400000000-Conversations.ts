@@ -86,6 +86,8 @@ export class Conversations1795400000000 implements MigrationInterface {
         answer                      text,
         last_sequence               integer NOT NULL DEFAULT 0,
         stop_requested              boolean NOT NULL DEFAULT false,
+        -- Refreshed every second by the process writing the answer; a stale one means it died.
+        heartbeat_at                timestamptz,
         processing_status           text NOT NULL DEFAULT 'pending',
         processing_error            text,
         processing_step             text,

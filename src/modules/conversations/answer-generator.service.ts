@@ -54,6 +54,8 @@ interface AnswerContext {
 
 /** How often this process asks Postgres whether someone stopped one of its streams elsewhere. */
 const STOP_CHECK_MS = 1000;
+/** A processing stream whose heartbeat is older than this has lost its process. */
+export const STALE_AFTER_MS = 30_000;
 
 /**
  * Writes one answer (the `generate` job): routes the message to its flows, retrieves each flow's
@@ -66,6 +68,7 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Conversations');
   private readonly running = new Map<string, AbortController>();
   private stopTimer?: NodeJS.Timeout;
+  private beating = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -79,7 +82,7 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
   ) {}
 
   onModuleInit(): void {
-    this.stopTimer = setInterval(() => void this.checkStops(), STOP_CHECK_MS);
+    this.stopTimer = setInterval(() => void this.beat(), STOP_CHECK_MS);
     this.stopTimer.unref();
     if (!this.knowledge)
       this.logger.warn('no KnowledgeSearch is provided: answers are generated without retrieval');
@@ -113,6 +116,8 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
     if (!stream) return 'the streaming session is gone';
     if (isFinished(stream.processing)) return `already ${stream.processing.status}`;
     if (stream.processing.status === ProcessingStatus.Processing) {
+      const beat = stream.heartbeatAt ?? stream.processing.startedAt ?? stream.createdAt;
+      if (Date.now() - beat.getTime() < STALE_AFTER_MS) return 'being written by another process';
       await this.endInterrupted(stream);
       return 'interrupted by a restart';
     }
@@ -120,7 +125,7 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
     if (!(await this.streams.moveIf(stream.id, ProcessingStatus.Pending, started)))
       return 'taken by another worker';
     stream.processing = started;
-    await this.run(stream);
+    await this.run(stream, this.begin(stream), null, null);
     return 'done';
   }
 
@@ -147,23 +152,44 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  private async run(stream: StreamingSession): Promise<void> {
-    const startedAt = performance.now();
-    const requestAge = Date.now() - stream.createdAt.getTime();
+  /**
+   * Starts writing an answer in this process at once (the request that created the stream calls
+   * it): no queue round trip and nothing read back from the database, so the first token goes out
+   * as soon as the model sends it. The stream row was created `processing` with a heartbeat.
+   */
+  startLocal(stream: StreamingSession, chatbot: Chatbot, history: LlmMessage[] | null): void {
+    const controller = this.begin(stream);
+    void this.run(stream, controller, chatbot, history).catch((error: unknown) =>
+      this.logger.error(`answer ${stream.id} crashed: ${(error as Error).message}`),
+    );
+  }
+
+  /** Registers the stream as running here and opens its event log with the `start` event. */
+  private begin(stream: StreamingSession): AbortController {
     const controller = new AbortController();
     // Every flow's retrieval and model call listens to it.
     setMaxListeners(100, controller.signal);
     this.running.set(stream.id, controller);
-    const timeout = setTimeout(
-      () => controller.abort(new AnswerStopped('timeout')),
-      this.config.conversations.answerTimeoutMs,
-    );
-    this.log.open(stream.id, 0);
+    this.log.open(stream.id, 0, stream.ownerId);
     this.log.append(stream.id, 'start', {
       session_id: stream.conversationSessionId,
       streaming_session_id: stream.id,
       chatbot_id: stream.chatbotId,
     });
+    return controller;
+  }
+
+  private async run(
+    stream: StreamingSession,
+    controller: AbortController,
+    given: Chatbot | null,
+    history: LlmMessage[] | null,
+  ): Promise<void> {
+    const startedAt = performance.now();
+    const timeout = setTimeout(
+      () => controller.abort(new AnswerStopped('timeout')),
+      this.config.conversations.answerTimeoutMs,
+    );
 
     const parts: string[] = [];
     const citations: Citation[] = [];
@@ -174,10 +200,10 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
     let routingMs: number | null = null;
     let chatbot: Chatbot | undefined;
     try {
-      chatbot = (await this.chatbots.findWithFlows(stream.chatbotId)) ?? undefined;
+      chatbot = given ?? (await this.chatbots.findWithFlows(stream.chatbotId)) ?? undefined;
       if (!chatbot || chatbot.flows.length === 0)
         throw new Error('the chatbot has no flows (it was changed or deleted)');
-      const context = await this.context(stream, chatbot, controller.signal);
+      const context = await this.context(stream, chatbot, controller.signal, history);
 
       const routeStarted = performance.now();
       const input = {
@@ -250,24 +276,16 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
         answer_length: answer.length,
       });
       await this.log.close(stream.id);
-      await this.finish(stream, ProcessingStatus.Completed, answer, last.id, decision.primary);
-      await this.sessions.addAnswer(
-        stream.conversationSessionId,
-        stream.id,
+      await this.finish(stream, ProcessingStatus.Completed, {
         answer,
-        decision.primary,
-        citations,
-      );
-      await this.metric(stream, 'completed', {
+        lastSequence: last.id,
         decision,
-        routingMs,
-        firstTokenMs,
-        startedAt,
-        modelTokens,
-        runs,
+        citations,
+        keepAnswer: true,
+        metric: { routingMs, firstTokenMs, startedAt, modelTokens, runs },
       });
       this.logger.log(
-        `answer ${stream.id} completed: ${modelTokens} tokens, flows ${order.join('+')} (${decision.routedBy}), queued ${requestAge} ms`,
+        `answer ${stream.id} completed: ${modelTokens} tokens, flows ${order.join('+')} (${decision.routedBy})`,
       );
     } catch (error) {
       const reason = controller.signal.reason as unknown;
@@ -282,15 +300,14 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
           answer_length: answer.length,
         });
         await this.log.close(stream.id);
-        await this.finish(stream, ProcessingStatus.Cancelled, answer, last.id, decision?.primary);
-        if (answer.length > 0)
-          await this.sessions.addAnswer(
-            stream.conversationSessionId,
-            stream.id,
-            answer,
-            decision?.primary ?? null,
-            citations,
-          );
+        await this.finish(stream, ProcessingStatus.Cancelled, {
+          answer,
+          lastSequence: last.id,
+          decision,
+          citations,
+          keepAnswer: answer.length > 0,
+          metric: { routingMs, firstTokenMs, startedAt, modelTokens, runs },
+        });
       } else {
         const failure = reason instanceof AnswerStopped ? reason : error;
         const message = describeFailure(failure);
@@ -301,14 +318,15 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
           partial: answer.length > 0,
         });
         await this.log.close(stream.id);
-        await this.finish(
-          stream,
-          ProcessingStatus.Failed,
+        await this.finish(stream, ProcessingStatus.Failed, {
           answer,
-          last.id,
-          decision?.primary,
-          message,
-        );
+          lastSequence: last.id,
+          decision,
+          citations,
+          keepAnswer: false,
+          error: message,
+          metric: { routingMs, firstTokenMs, startedAt, modelTokens, runs },
+        });
         await this.streams.recordError({
           ownerId: stream.ownerId,
           streamingSessionId: stream.id,
@@ -325,15 +343,6 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
         });
         this.logger.warn(`answer ${stream.id} failed: ${message}`);
       }
-      if (chatbot)
-        await this.metric(stream, stopped ? 'stopped' : 'failed', {
-          decision,
-          routingMs,
-          firstTokenMs,
-          startedAt,
-          modelTokens,
-          runs,
-        });
     } finally {
       clearTimeout(timeout);
       this.running.delete(stream.id);
@@ -345,16 +354,20 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
     stream: StreamingSession,
     chatbot: Chatbot,
     signal: AbortSignal,
+    known: LlmMessage[] | null,
   ): Promise<AnswerContext> {
     const limit = this.config.conversations.historyMessages;
+    // A new session's history is known without asking (what the request brought, or nothing).
     const history =
       limit === 0
         ? []
-        : (await this.sessions.history(stream.conversationSessionId, limit + 1, stream.createdAt))
-            // The message this stream answers is stored with it; the history is what came before.
-            .filter((message) => message.streamingSessionId !== stream.id)
-            .slice(-limit)
-            .map((message) => ({ role: message.role, content: message.content }));
+        : known
+          ? known.slice(-limit)
+          : (await this.sessions.history(stream.conversationSessionId, limit + 1, stream.createdAt))
+              // The message this stream answers is stored with it; the history is what came before.
+              .filter((message) => message.streamingSessionId !== stream.id)
+              .slice(-limit)
+              .map((message) => ({ role: message.role, content: message.content }));
     let imageNote: string | null = null;
     if (stream.imageId) {
       const image = await this.sessions.image(stream.imageId);
@@ -478,36 +491,28 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
     });
   }
 
+  /** The stream's end, its answer turn and its metrics, in one statement. */
   private async finish(
     stream: StreamingSession,
     to: ProcessingStatus,
-    answer: string,
-    lastSequence: number,
-    flowType: string | undefined,
-    error?: string,
-  ): Promise<void> {
-    const next = transition(stream.processing, to, { error });
-    await this.streams.moveIf(stream.id, ProcessingStatus.Processing, next, {
-      answer,
-      lastSequence,
-      ...(flowType ? { flowType } : {}),
-    });
-    stream.processing = next;
-  }
-
-  private async metric(
-    stream: StreamingSession,
-    outcome: 'completed' | 'failed' | 'stopped',
     facts: {
+      answer: string;
+      lastSequence: number;
       decision?: RoutingDecision;
-      routingMs: number | null;
-      firstTokenMs: number | null;
-      startedAt: number;
-      modelTokens: number;
-      runs: FlowRun[];
+      citations: Citation[];
+      keepAnswer: boolean;
+      error?: string;
+      metric: {
+        routingMs: number | null;
+        firstTokenMs: number | null;
+        startedAt: number;
+        modelTokens: number;
+        runs: FlowRun[];
+      };
     },
   ): Promise<void> {
-    const flows = facts.runs.map((run) => run.timing);
+    const next = transition(stream.processing, to, { error: facts.error });
+    const flows = facts.metric.runs.map((run) => run.timing);
     const kinds = new Set(flows.map((flow) => flow.execution));
     const execution =
       flows.length <= 1
@@ -517,43 +522,62 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
           : kinds.has('parallel')
             ? 'parallel'
             : 'sequential';
-    const totalMs = Math.round(performance.now() - facts.startedAt);
+    const { firstTokenMs, modelTokens } = facts.metric;
     const streamingSeconds =
-      facts.firstTokenMs === null
-        ? 0
-        : (Date.now() - stream.createdAt.getTime() - facts.firstTokenMs) / 1000;
+      firstTokenMs === null ? 0 : (Date.now() - stream.createdAt.getTime() - firstTokenMs) / 1000;
+    const outcome =
+      to === ProcessingStatus.Completed
+        ? 'completed'
+        : to === ProcessingStatus.Cancelled
+          ? 'stopped'
+          : 'failed';
     try {
-      await this.streams.recordMetric({
-        streamingSessionId: stream.id,
-        ownerId: stream.ownerId,
-        chatbotId: stream.chatbotId,
+      await this.streams.finishAnswer({
+        id: stream.id,
+        state: next,
+        answer: facts.answer,
+        lastSequence: facts.lastSequence,
         flowType: facts.decision?.primary ?? null,
-        execution,
-        routedBy: facts.decision?.routedBy ?? 'default',
-        outcome,
-        routingMs: facts.routingMs,
-        timeToFirstTokenMs: facts.firstTokenMs,
-        totalMs,
-        tokens: facts.modelTokens,
-        tokensPerSecond:
-          streamingSeconds > 0 && facts.modelTokens > 1
-            ? Math.round(((facts.modelTokens - 1) / streamingSeconds) * 10) / 10
-            : null,
-        flows,
+        keepAnswer: facts.keepAnswer,
+        citations: facts.citations,
+        metric: {
+          flowType: facts.decision?.primary ?? null,
+          execution,
+          routedBy: facts.decision?.routedBy ?? 'default',
+          outcome,
+          routingMs: facts.metric.routingMs,
+          timeToFirstTokenMs: firstTokenMs,
+          totalMs: Math.round(performance.now() - facts.metric.startedAt),
+          tokens: modelTokens,
+          tokensPerSecond:
+            streamingSeconds > 0 && modelTokens > 1
+              ? Math.round(((modelTokens - 1) / streamingSeconds) * 10) / 10
+              : null,
+          flows,
+        },
       });
+      stream.processing = next;
     } catch (error) {
-      this.logger.warn(`metrics of ${stream.id} not recorded: ${(error as Error).message}`);
+      // The events (with done/error) are stored; the reconciler ends the row if this failed.
+      this.logger.error(
+        `answer ${stream.id}: recording its end failed: ${(error as Error).message}`,
+      );
     }
   }
 
-  /** Streams of this process that someone stopped through another instance. */
-  private async checkStops(): Promise<void> {
-    if (this.running.size === 0) return;
+  /**
+   * Once a second, one statement for every stream this process writes: their heartbeat (the
+   * reconciler leaves them alone) and whether someone stopped one through another instance.
+   */
+  private async beat(): Promise<void> {
+    if (this.running.size === 0 || this.beating) return;
+    this.beating = true;
     try {
-      for (const id of await this.streams.stopRequested([...this.running.keys()]))
-        this.stopLocal(id);
+      for (const id of await this.streams.heartbeat([...this.running.keys()])) this.stopLocal(id);
     } catch {
-      // The next check tries again; a stop is never lost, it stays in the row.
+      // The next beat tries again; a stop is never lost, it stays in the row.
+    } finally {
+      this.beating = false;
     }
   }
 }

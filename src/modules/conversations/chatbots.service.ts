@@ -63,6 +63,7 @@ export class ChatbotsService {
   async delete(idOrSlug: string, owner: Owner): Promise<void> {
     const chatbot = await this.chatbots.getByIdOrSlug(idOrSlug, owner);
     await this.chatbots.deleteOwned(chatbot.id, owner);
+    this.chatbots.forget();
   }
 
   /** seed 004's configuration object; flow API keys masked (DESIGN.md 6). */

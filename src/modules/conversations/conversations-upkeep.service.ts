@@ -5,6 +5,7 @@ import { ProcessingStatus } from '../../core/processing/processing-status.js';
 import { InjectJobQueue } from '../../core/queue/inject-job-queue.decorator.js';
 import type { JobQueue } from '../../core/queue/job-queue.js';
 import { ReconcilerService } from '../../core/queue/reconciler.service.js';
+import { STALE_AFTER_MS } from './answer-generator.service.js';
 import { ConversationSessionsRepository } from './conversation-sessions.repository.js';
 import {
   CONVERSATIONS_QUEUE,
@@ -49,10 +50,7 @@ export class ConversationsUpkeep implements OnModuleInit {
   }
 
   async reconcile(): Promise<number> {
-    const open = await this.streams.openBefore(
-      new Date(Date.now() - RECONCILE_GRACE_MS),
-      RECONCILE_BATCH,
-    );
+    const open = await this.streams.orphaned(RECONCILE_GRACE_MS, STALE_AFTER_MS, RECONCILE_BATCH);
     let enqueued = 0;
     for (const stream of open) {
       if (this.log.isLive(stream.id)) continue;

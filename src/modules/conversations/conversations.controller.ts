@@ -129,7 +129,7 @@ export class ConversationsController {
   ): Promise<void> {
     const after = cursorFrom(lastEventId, query.last_event_id);
     if (accept?.includes('text/event-stream')) {
-      await this.conversations.getStream(id, user); // the shared 404 before any SSE header
+      await this.conversations.checkStream(id, user); // the shared 404 before any SSE header
       await this.sse.open(id, after, req, res);
       return;
     }

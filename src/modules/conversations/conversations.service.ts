@@ -6,11 +6,11 @@ import {
 } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import type { Owner } from '../../core/auth/owner-scope.js';
+import { isUuid, type Owner } from '../../core/auth/owner-scope.js';
 import { APP_CONFIG } from '../../core/config/config.module.js';
 import type { AppConfig } from '../../core/config/config.js';
 import { HealthService } from '../../core/health/health.service.js';
-import { initialState, isFinished } from '../../core/processing/processing-state.js';
+import { initialState, isFinished, transition } from '../../core/processing/processing-state.js';
 import { ProcessingStatus } from '../../core/processing/processing-status.js';
 import { InjectJobQueue } from '../../core/queue/inject-job-queue.decorator.js';
 import type { JobQueue } from '../../core/queue/job-queue.js';
@@ -34,11 +34,7 @@ import type {
   UploadImageDto,
   UploadImageResponseDto,
 } from './dto/conversation.dto.js';
-import { ConversationImage } from './entities/conversation-image.entity.js';
-import { ConversationMessage } from './entities/conversation-message.entity.js';
-import { ConversationSession } from './entities/conversation-session.entity.js';
-import type { StreamingSession } from './entities/streaming-session.entity.js';
-import { StreamingSession as StreamingSessionEntity } from './entities/streaming-session.entity.js';
+import { StreamingSession } from './entities/streaming-session.entity.js';
 import { FlowRoutingService } from './flows/flow-routing.service.js';
 import { checkImage, type CheckedImage } from './image-data.js';
 import { StreamEventLog } from './streaming/stream-event-log.js';
@@ -120,7 +116,7 @@ export class ConversationsService implements OnModuleInit {
     dto: Omit<ProcessMessageDto, 'image_data'>,
     imageData: ImageDataDto | null,
   ): Promise<ProcessMessageResponseDto & { image?: UploadImageResponseDto['image'] }> {
-    const chatbot = await this.chatbots.getByIdOrSlug(dto.chatbot_id, owner);
+    const chatbot = await this.chatbots.getForMessage(dto.chatbot_id, owner);
     if (chatbot.flows.length === 0)
       throw new UnprocessableEntityException('chatbot_id: this chatbot has no flows');
     let image: CheckedImage | null = null;
@@ -144,85 +140,57 @@ export class ConversationsService implements OnModuleInit {
       hasImage: image !== null,
       requested,
     });
-    const existing = dto.session_id
-      ? await this.sessions.findForChatbot(dto.session_id, chatbot.id, owner)
-      : null;
-
-    const { session, stream, storedImage } = await this.db.transaction(async (tx) => {
-      const now = new Date();
-      let session: ConversationSession;
-      if (existing) {
-        await tx.update(ConversationSession, { id: existing.id }, { lastActivityAt: now });
-        session = existing;
-      } else {
-        session = await tx.save(
-          tx.create(ConversationSession, {
-            ownerId: owner.id,
-            chatbotId: chatbot.id,
-            title: dto.message_text.slice(0, 80),
-            lastActivityAt: now,
-          }),
-        );
-        const earlier = (dto.conversation_history ?? []).map((turn, i) =>
-          tx.create(ConversationMessage, {
-            sessionId: session.id,
-            role: turn.role,
-            content: turn.content,
-            // Keep their order ahead of the new message.
-            createdAt: new Date(now.getTime() - (dto.conversation_history!.length - i) * 1000),
-          }),
-        );
-        if (earlier.length > 0) await tx.insert(ConversationMessage, earlier);
-      }
-      const storedImage = image
-        ? await tx.save(
-            tx.create(ConversationImage, {
-              ownerId: owner.id,
-              sessionId: session.id,
-              name: image.name,
-              mime: image.mime,
-              sizeBytes: image.bytes.length,
-              data: image.bytes,
-            }),
-          )
-        : null;
-      const stream = await tx.save(
-        tx.create(StreamingSessionEntity, {
-          ownerId: owner.id,
-          conversationSessionId: session.id,
-          chatbotId: chatbot.id,
-          messageText: dto.message_text,
-          imageId: storedImage?.id ?? null,
-          configuration,
-          flowType: rules?.primary ?? null,
-          processing: initialState(),
-        }),
-      );
-      await tx.insert(ConversationMessage, {
-        sessionId: session.id,
-        streamingSessionId: stream.id,
-        role: 'user',
-        content: dto.message_text,
-        imageId: storedImage?.id ?? null,
-        createdAt: stream.createdAt,
-      });
-      return { session, stream, storedImage };
+    const startNow = this.config.app.workers;
+    const history = (dto.conversation_history ?? []).map((turn) => ({
+      role: turn.role,
+      content: turn.content,
+    }));
+    const created = await this.streams.createForMessage({
+      ownerId: owner.id,
+      chatbotId: chatbot.id,
+      sessionId: dto.session_id && isUuid(dto.session_id) ? dto.session_id : null,
+      title: dto.message_text.slice(0, 80),
+      messageText: dto.message_text,
+      configuration,
+      flowType: rules?.primary ?? null,
+      history,
+      image: image ? { name: image.name, mime: image.mime, bytes: image.bytes } : null,
+      startNow,
     });
-    await this.enqueue(stream.id);
+    if (startNow) {
+      const stream = Object.assign(new StreamingSession(), {
+        id: created.id,
+        ownerId: owner.id,
+        conversationSessionId: created.sessionId,
+        chatbotId: chatbot.id,
+        messageText: dto.message_text,
+        imageId: created.imageId,
+        configuration,
+        flowType: rules?.primary ?? null,
+        answer: null,
+        lastSequence: 0,
+        stopRequested: false,
+        heartbeatAt: created.createdAt,
+        processing: transition(initialState(), ProcessingStatus.Processing, {
+          at: created.createdAt,
+        }),
+        createdAt: created.createdAt,
+        updatedAt: created.createdAt,
+      });
+      // A continued session's earlier turns are read by the generator; a new one's are known.
+      this.generator.startLocal(stream, chatbot, created.continued ? null : history);
+    } else {
+      // An HTTP-only instance (WORKERS=false): a worker instance picks the answer up.
+      await this.enqueue(created.id);
+    }
     return {
       success: true,
-      session_id: session.id,
-      streaming_session_id: stream.id,
+      session_id: created.sessionId,
+      streaming_session_id: created.id,
       flow_type: rules?.primary ?? 'auto',
-      streaming_url: streamingUrl(stream.id),
-      ...(storedImage
-        ? {
-            image: {
-              id: storedImage.id,
-              mime: storedImage.mime,
-              size_bytes: storedImage.sizeBytes,
-            },
-          }
+      streaming_url: streamingUrl(created.id),
+      ...(image && created.imageId
+        ? { image: { id: created.imageId, mime: image.mime, size_bytes: image.bytes.length } }
         : {}),
     };
   }
@@ -235,18 +203,22 @@ export class ConversationsService implements OnModuleInit {
     );
   }
 
-  /** The owner's stream, or the shared 404. */
-  getStream(id: string, owner: Owner): Promise<StreamingSession> {
-    return this.streams.getOwned(id, owner);
+  /** Throws the shared 404 unless the owner has this stream (no query while it is written here). */
+  async checkStream(id: string, owner: Owner): Promise<void> {
+    if (this.log.ownerOf(id) === owner.id) return;
+    await this.streams.getOwned(id, owner);
   }
 
   /** seed 004: events after the cursor, the stream's status, the new cursor, and whether more come. */
   async events(id: string, owner: Owner, after: number): Promise<StreamEventsResponseDto> {
-    const stream = await this.streams.getOwned(id, owner);
+    // A stream this process writes is active, and its owner known, without a query.
+    const status =
+      this.log.ownerOf(id) === owner.id
+        ? 'active'
+        : sessionStatus((await this.streams.getOwned(id, owner)).processing.status);
     const limit = this.config.conversations.pollPageSize;
     const events = await this.log.read(id, after, limit + 1);
     const page = events.slice(0, limit);
-    const status = sessionStatus(stream.processing.status);
     return {
       events: page,
       session_status: status,

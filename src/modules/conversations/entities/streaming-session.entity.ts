@@ -47,6 +47,10 @@ export class StreamingSession {
   @Column({ type: 'boolean', default: false })
   stopRequested!: boolean;
 
+  /** Refreshed every second by the process writing the answer; stale when that process died. */
+  @Column({ type: 'timestamptz', nullable: true })
+  heartbeatAt!: Date | null;
+
   @Column(() => ProcessingState, { prefix: 'processing' })
   processing!: ProcessingState;
 
