@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { QueueRegistry } from '../../src/core/queue/queue-registry.js';
 import { ReconcilerService } from '../../src/core/queue/reconciler.service.js';
 import {
   articleOf,
@@ -255,13 +256,30 @@ describe('acceptance 2: every documented status', () => {
     );
 
     scripts.delete('Status walk');
-    const again = await user.http.post(`/api/articles/${id}/reprocess`).expect(202);
-    expect(again.body).toMatchObject({
-      processing_status: 'pending',
-      processing_started_at: null,
-      processing_completed_at: null,
-      unit_weight: null,
-    });
+    // With this process's workers paused, the reprocessed article waits as `pending`.
+    const queue = t
+      .get(QueueRegistry)
+      .all()
+      .find((q) => q.name === 'articles')!.bull;
+    await queue.pause(true);
+    try {
+      const again = await user.http.post(`/api/articles/${id}/reprocess`).expect(202);
+      expect(again.body).toMatchObject({
+        processing_status: 'pending',
+        processing_started_at: null,
+        processing_completed_at: null,
+        unit_weight: null,
+      });
+      expect(await status()).toMatchObject({
+        processing_status: 'pending',
+        processing_step: null,
+        processing_error: null,
+        processing_started_at: null,
+        processing_completed_at: null,
+      });
+    } finally {
+      await queue.resume(true);
+    }
     const after = await articleWhenFinished(user.http, id, drain);
     expect(after).toMatchObject({ processing_status: 'completed', unit_weight: 2 });
   });

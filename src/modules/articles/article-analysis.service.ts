@@ -110,6 +110,7 @@ export class ArticleAnalysis implements OnModuleInit {
     const article = await this.claims.run({ id: articleId, run });
     if (!article) return 'nothing to do: stale run, deleted or finished';
     const ref: LlmRef = { kind: 'article', id: article.id };
+    let stage = 'Weight extraction';
     try {
       let unitWeight = article.unitWeight;
       let excerpt: string | null = null;
@@ -120,6 +121,7 @@ export class ArticleAnalysis implements OnModuleInit {
         unitWeight = weight.outcome.unitWeight;
         excerpt = weight.excerpt;
       }
+      stage = 'Cost model generation';
       const model = await this.generateCostModel(article, unitWeight, excerpt, ref, job.signal);
       if (!(await this.completions.run({ id: article.id, run, model })))
         return 'stale at completion';
@@ -136,7 +138,7 @@ export class ArticleAnalysis implements OnModuleInit {
         return 'paused: quota';
       }
       if (isRetryable(error) && job.attemptsMade + 1 < ANALYZE_ATTEMPTS) throw error;
-      const message = `Cost model generation failed: ${(error as Error).message}`;
+      const message = `${stage} failed: ${(error as Error).message}`;
       this.logger.warn(`article ${article.id}: ${message}`);
       await this.articles.finishWithError(article.id, run, ProcessingStatus.Failed, message);
       return 'failed';

@@ -19,6 +19,7 @@ export interface ArticleBody {
   drawing: { file_name: string; kind: string; stored: boolean } | null;
   cost_models?: { index_id: number; index_code: string; index_name: string; part: number }[];
   cost_model_adjustments?: string[];
+  provider?: string | null;
 }
 
 export interface SubmitOptions {
