@@ -11,6 +11,27 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 // fill in by itself (server-sent events), pause and resume it, download; preview the first rows of
 // another file before starting it. Screenshots: test/artifacts/email-generation-*.png.
 
+/** Polls an element's text until `test` accepts it (the page updates itself; nothing reloads it). */
+async function waitForText(
+  page: WatchedPage['page'],
+  selector: string,
+  test: (text: string) => boolean,
+  timeoutMs: number,
+): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const text =
+      (await page
+        .locator(selector)
+        .first()
+        .textContent()
+        .catch(() => null)) ?? '';
+    if (test(text)) return text;
+    if (Date.now() > deadline) throw new Error(`${selector} still says "${text}"`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 let t: TestApp;
 let fake: FakeOpenAI;
 let browser: BrowserSession;
@@ -58,13 +79,11 @@ describe('the email pages', () => {
       page.click('[data-testid="email-upload-submit"]'),
     ]);
     // The counter moves without a reload (server-sent events).
-    await page.waitForFunction(
-      () => {
-        const done = Number(document.querySelector('[data-testid="job-done"]')?.textContent);
-        return done > 0 && done < 60;
-      },
-      undefined,
-      { timeout: 20_000 },
+    await waitForText(
+      page,
+      '[data-testid="job-done"]',
+      (text) => Number(text) > 0 && Number(text) < 60,
+      20_000,
     );
     await browser.screenshot(page, 'email-generation-progress');
 
@@ -77,11 +96,7 @@ describe('the email pages', () => {
 
     await page.click('[data-testid="resume"]');
     // Finished: the page reloads itself with the samples and the controls of a finished job.
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="job-status"]')?.textContent === 'completed',
-      undefined,
-      { timeout: 30_000 },
-    );
+    await waitForText(page, '[data-testid="job-status"]', (text) => text === 'completed', 30_000);
     await page.locator('[data-testid="sample-emails"] .message').first().waitFor();
     await expect(page.locator('[data-testid="job-done"]').textContent()).resolves.toBe('60');
     const sample = await page
@@ -131,11 +146,7 @@ describe('the email pages', () => {
       page.waitForURL(/\/email-generation\/[0-9a-f-]{36}$/),
       page.click('[data-testid="preview-start"]'),
     ]);
-    await page.waitForFunction(
-      () => document.querySelector('[data-testid="job-status"]')?.textContent === 'completed',
-      undefined,
-      { timeout: 30_000 },
-    );
+    await waitForText(page, '[data-testid="job-status"]', (text) => text === 'completed', 30_000);
     await expect(page.locator('[data-testid="job-done"]').textContent()).resolves.toBe('8');
     expect(tab.errors).toEqual([]);
   }, 60_000);

@@ -249,7 +249,7 @@ describe('controls', () => {
 
   it('pauses at a budget and resumes with a higher one', async () => {
     fake.reset();
-    // More rows than are in flight at once (EMAIL_CONCURRENCY x EMAIL_BATCH_SIZE = 480), so the
+    // More rows than are in flight at once (EMAIL_CONCURRENCY x EMAIL_BATCH_SIZE = 320), so the
     // stop holds rows back.
     const created = await uploadLeads(t.http, leadsCsv(1200), 'budget.csv', {
       budget_usd: '0.0001',

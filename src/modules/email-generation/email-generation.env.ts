@@ -11,7 +11,7 @@ export const emailGenerationEnv = defineSection(
     ),
     EMAIL_CONCURRENCY: env.int(
       'Row batches generated at once by one process (rows in flight = this x EMAIL_BATCH_SIZE). Enough to keep the provider’s rate limit busy: rate x latency.',
-      24,
+      16,
       { min: 1, max: 256 },
     ),
     EMAIL_MAX_TOKENS: env.int('Longest generated email, in tokens.', 220, { min: 50, max: 2000 }),
