@@ -1,5 +1,3 @@
-/// <reference lib="dom" />
-// page.waitForFunction bodies run in the page, where `document` exists.
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { emailResponder, leadsCsv } from '../support/factories/leads.js';
 import { launchBrowser, type BrowserSession, type WatchedPage } from '../support/browser.js';
