@@ -123,7 +123,9 @@ describe('embedded database', () => {
       await deleteKeysWithPrefix(REDIS, prefix);
       await rm(dataDir, { recursive: true, force: true });
     }
-  });
+    // Two cold boots of the whole app: a few seconds each on a quiet machine, many times that on a
+    // loaded one; the guard only stops a hang.
+  }, 180_000);
 
   it('refuses a second instance on the same data directory with a clear message', async () => {
     const dataDir = await mkdtemp(join(tmpdir(), 'conveyor-twice-'));
