@@ -3,6 +3,7 @@ import { Platform1795320000000 } from './1795320000000-Platform.js';
 import { LlmCalls1795330000000 } from './1795330000000-LlmCalls.js';
 import { Accounts1795350000000 } from './1795350000000-Accounts.js';
 import { Uploads1795380000000 } from './1795380000000-Uploads.js';
+import { FeedMe1795390000000 } from './1795390000000-FeedMe.js';
 import { Conversations1795400000000 } from './1795400000000-Conversations.js';
 
 export const MIGRATIONS = [
@@ -10,5 +11,6 @@ export const MIGRATIONS = [
   LlmCalls1795330000000,
   Accounts1795350000000,
   Uploads1795380000000,
+  FeedMe1795390000000,
   Conversations1795400000000,
 ];

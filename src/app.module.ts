@@ -11,6 +11,7 @@ import { QueueModule } from './core/queue/queue.module.js';
 import type { Runtime } from './core/runtime.js';
 import { WebModule } from './core/web/web.module.js';
 import { UploadsModule } from './modules/uploads/uploads.module.js';
+import { FeedmeModule } from './modules/feedme/feedme.module.js';
 import { ConversationsModule } from './modules/conversations/conversations.module.js';
 
 @Module({})
@@ -33,6 +34,7 @@ export class AppModule {
         HousekeepingModule,
         LlmModule,
         UploadsModule,
+        FeedmeModule,
         ConversationsModule,
         ...extra,
       ],

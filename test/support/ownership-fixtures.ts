@@ -55,6 +55,25 @@ export const ownershipFixtures: Record<string, OwnershipFixture> = {
     return { params: { id: (res.body as { id: string }).id } };
   },
 
+  '/api/v1/feedme/conversations': async ({ t, owner }) => ({
+    params: {
+      id: await feedmeConversation(t, owner, 'How do I reset my password for the dashboard?'),
+    },
+  }),
+
+  '/api/v1/feedme/examples': async ({ t, owner }) => {
+    // A question of its own: the same one again would be merged into the first fixture's example.
+    const id = await feedmeConversation(
+      t,
+      owner,
+      'Where can I download the invoices of last year?',
+    );
+    const res = await owner.http.get(`/api/v1/feedme/conversations/${id}/examples`).expect(200);
+    const examples = res.body as { id: string }[];
+    if (examples.length === 0) throw new Error('the FeedMe fixture transcript gave no examples');
+    return { params: { id: examples[0].id } };
+  },
+
   '/api/keys': async ({ owner }) => {
     const res = await owner.http.post('/api/keys').send({ name: 'ownership walker' }).expect(201);
     return { params: { id: (res.body as { id: string }).id } };
@@ -82,3 +101,20 @@ export const ownershipFixtures: Record<string, OwnershipFixture> = {
     return { params: { id: started.session_id } };
   },
 };
+
+/** A processed FeedMe transcript owned by `owner` (one Q&A pair, offline or fake extraction). */
+async function feedmeConversation(t: TestApp, owner: TestUser, question: string): Promise<string> {
+  const res = await owner.http
+    .post('/api/v1/feedme/conversations/upload')
+    .field('title', 'Ownership walker')
+    .attach(
+      'transcript_file',
+      Buffer.from(
+        `Customer: ${question}\nAgent: Open Settings, then the page it concerns, and follow the steps shown there; we email a link.\n`,
+      ),
+      'walker.txt',
+    )
+    .expect(202);
+  await t.drainQueues(30_000);
+  return (res.body as { id: string }).id;
+}

@@ -8,6 +8,7 @@ import { filesEnv } from './env/files.env.js';
 import { llmEnv } from './env/llm.env.js';
 import { queueEnv } from './env/queue.env.js';
 import { uploadsEnv } from '../../modules/uploads/uploads.env.js';
+import { feedmeEnv } from '../../modules/feedme/feedme.env.js';
 import { conversationsEnv } from '../../modules/conversations/conversations.env.js';
 
 /** Every configuration section, in the order `.env.example` lists them. */
@@ -19,6 +20,7 @@ export const SECTIONS = [
   llmEnv,
   authEnv,
   uploadsEnv,
+  feedmeEnv,
   conversationsEnv,
 ] as const;
 
