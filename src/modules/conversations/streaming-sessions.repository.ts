@@ -311,39 +311,13 @@ export class StreamingSessionsRepository extends OwnedRepository<StreamingSessio
     return rows.map((row) => row.id);
   }
 
-  /** Open streams created before `before` (the reconciler: pending ones lost their job). */
-  openBefore(before: Date, limit: number): Promise<StreamingSession[]> {
-    return this.streams.find({
-      where: { processing: { status: In(OPEN) }, createdAt: LessThan(before) },
-      order: { createdAt: 'ASC' },
-      take: limit,
-    });
-  }
-
   /** Pending or processing, across every owner (GET /api/conversation-health). */
   countActive(): Promise<number> {
     return this.streams.count({ where: { processing: { status: In(OPEN) } } });
   }
 
-  async recordMetric(metric: Omit<ProcessingMetric, 'id' | 'createdAt'>): Promise<void> {
-    await this.metrics
-      .createQueryBuilder()
-      .insert()
-      .values(metric)
-      .orIgnore() // one row per answer, also when a job runs twice
-      .execute();
-  }
-
-  metricFor(streamingSessionId: string): Promise<ProcessingMetric | null> {
-    return this.metrics.findOneBy({ streamingSessionId });
-  }
-
   async recordError(entry: Omit<ConversationErrorLog, 'id' | 'createdAt' | 'category'>) {
     await this.errors.save(this.errors.create(entry));
-  }
-
-  errorsFor(streamingSessionId: string): Promise<ConversationErrorLog[]> {
-    return this.errors.find({ where: { streamingSessionId }, order: { createdAt: 'ASC' } });
   }
 
   /** Events of streams that ended before `cutoff` (the answers stay in conversation_messages). */
