@@ -1,9 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { randomUUID } from 'node:crypto';
 import { launchBrowser, type BrowserSession, type WatchedPage } from '../support/browser.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai/fake-openai.js';
 import { llmTestEnv } from '../support/llm-test-kit.js';
-import { MemoryKnowledgeSearch, memoryKnowledgeModule } from '../support/memory-knowledge.js';
+import {
+  feedmeFixture,
+  qaExtractionResponder,
+  uploadTranscript,
+} from '../support/factories/feedme.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // The chat page in headless Chromium: create a chatbot, send a message, watch the answer stream in
@@ -18,26 +21,27 @@ let t: TestApp;
 let fake: FakeOpenAI;
 let browser: BrowserSession;
 let tab: WatchedPage;
-const knowledge = new MemoryKnowledgeSearch();
 
 beforeAll(async () => {
   fake = await startFakeOpenAI({
     latencyMs: 100,
     tokensPerSecond: 15,
-    respond: () => ({ content: ANSWER }),
+    // FeedMe's extraction of the transcript's Q&A pairs; every chat answer is ANSWER.
+    respond: (req) => qaExtractionResponder(req) ?? { content: ANSWER },
   });
   t = await startTestApp({
     env: llmTestEnv(fake.url, { LLM_TIMEOUT_MS: '5000' }),
-    modules: [memoryKnowledgeModule(knowledge)],
   });
-  knowledge.entries.push({
-    id: randomUUID(),
-    ownerId: t.user.user.id,
-    knowledgeBaseId: randomUUID(),
-    question: 'How long does delivery take?',
-    answer: 'Three to five days.',
-    source: 'support-call-42',
-  });
+  // The knowledge the answers cite: a support transcript, through FeedMe.
+  const upload = await uploadTranscript(
+    t.http,
+    await feedmeFixture('chat.txt'),
+    'chat.txt',
+    'Support call 42',
+    true,
+  );
+  if (upload.status !== 202) throw new Error(JSON.stringify(upload.body));
+  await t.drainQueues();
   browser = await launchBrowser();
   tab = await browser.newPage();
   await tab.page.goto(`${t.url}/login`);
@@ -72,14 +76,14 @@ describe('the chat page', () => {
 
   it('streams an answer with its citation; a reload mid-answer shows it whole, no token twice', async () => {
     const { page } = tab;
-    await page.fill('[data-testid="chat-input"]', 'How long does delivery take?');
+    await page.fill('[data-testid="chat-input"]', 'How do I reset my password?');
     await page.click('[data-testid="chat-send"]');
     const bot = page.locator('.chat-bot').last();
     // Part of the answer is on screen (word10 of 60 at 15 tokens/s), not all of it.
     await bot.locator('.chat-text', { hasText: 'word10 ' }).waitFor({ timeout: 15_000 });
     await expect(bot.getAttribute('data-finished')).resolves.toBeNull();
     await expect(page.locator('[data-testid="citations"]').textContent()).resolves.toContain(
-      'How long does delivery take? · support-call-42',
+      'Support call 42',
     );
     expect(page.url()).toMatch(/\/chat\?session=[0-9a-f-]{36}$/);
     await browser.screenshot(page, 'conversations-streaming');
@@ -94,10 +98,10 @@ describe('the chat page', () => {
     const words = text!.split(' ');
     expect(new Set(words).size).toBe(words.length);
     await expect(page.locator('[data-testid="citations"]').textContent()).resolves.toContain(
-      'support-call-42',
+      'Support call 42',
     );
     await expect(page.locator('.chat-user').last().textContent()).resolves.toContain(
-      'How long does delivery take?',
+      'How do I reset my password?',
     );
     await browser.screenshot(page, 'conversations-resumed');
 

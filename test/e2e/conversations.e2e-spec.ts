@@ -14,7 +14,11 @@ import {
 } from '../support/factories/conversations.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai/fake-openai.js';
 import { llmTestEnv } from '../support/llm-test-kit.js';
-import { MemoryKnowledgeSearch, memoryKnowledgeModule } from '../support/memory-knowledge.js';
+import {
+  feedmeFixture,
+  qaExtractionResponder,
+  uploadTranscript,
+} from '../support/factories/feedme.js';
 import { readSse } from '../support/sse-client.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
@@ -26,7 +30,6 @@ import { startTestApp, type TestApp } from '../support/test-app.js';
 const run = promisify(execFile);
 let t: TestApp;
 let fake: FakeOpenAI;
-const knowledge = new MemoryKnowledgeSearch();
 /** Words of each chat answer (numbered, so every token is distinct). */
 let answerWords = 12;
 let tokensPerSecond: number | undefined;
@@ -47,6 +50,9 @@ beforeAll(async () => {
   fake = await startFakeOpenAI({
     latencyMs: 0,
     respond: (req) => {
+      // FeedMe's extraction of Q&A pairs from a transcript (the retrieval tests' knowledge).
+      const extraction = qaExtractionResponder(req);
+      if (extraction) return extraction;
       if (req.responseFormat) return { json: { flow: routingChoice, confidence: 0.9 } };
       const system = req.messages.find((m) => m.role === 'system')?.content ?? '';
       const user = req.messages[req.messages.length - 1]?.content ?? '';
@@ -60,7 +66,6 @@ beforeAll(async () => {
       CONVERSATIONS_EVENT_FLUSH_MS: '20',
       CONVERSATIONS_SSE_HEARTBEAT_SECONDS: '1',
     }),
-    modules: [memoryKnowledgeModule(knowledge)],
   });
 });
 
@@ -413,54 +418,51 @@ describe('flow routing and execution', () => {
   });
 });
 
-describe('retrieval and citations', () => {
-  it("asks the knowledge search with the flow's top-K and cites what it used", async () => {
-    const me = t.user.user.id;
-    knowledge.entries.push(
-      {
-        id: randomUUID(),
-        ownerId: me,
-        knowledgeBaseId: randomUUID(),
-        question: 'How do I reset my password?',
-        answer: 'Use the reset link on the login page.',
-        source: 'ticket-17',
-      },
-      {
-        id: randomUUID(),
-        ownerId: me,
-        knowledgeBaseId: randomUUID(),
-        question: 'How do I change my password?',
-        answer: 'Go to settings, then security.',
-        source: 'ticket-18',
-      },
-      {
-        id: randomUUID(),
-        ownerId: randomUUID(),
-        knowledgeBaseId: randomUUID(),
-        question: 'reset password secret',
-        answer: 'Someone else’s',
-        source: 'other',
-      },
+describe('retrieval and citations (through FeedMe)', () => {
+  it("asks FeedMe's knowledge search with the flow's top-K and cites what it used", async () => {
+    const upload = await uploadTranscript(
+      t.http,
+      await feedmeFixture('chat.txt'),
+      'chat.txt',
+      'Support call 42',
+      true,
     );
+    expect(upload.status).toBe(202);
+    await t.drainQueues();
+    const status = await t.http
+      .get(`/api/v1/feedme/conversations/${upload.body.id}/status`)
+      .expect(200);
+    expect(status.body.processing_status).toBe('completed');
+
     await createChatbot(t.http, 'kb', [{ flow_key: 'main', top_k: 1 }]);
-    const started = await sendMessage(t.http, 'kb', 'I need to reset my password');
+    const started = await sendMessage(t.http, 'kb', 'How do I reset my password?');
     const { events } = await pollToEnd(t.http, started.streaming_session_id);
     const citations = events.filter((e) => e.event === 'citation');
     expect(citations).toHaveLength(1);
     expect(citations[0].data).toMatchObject({
-      question: 'How do I reset my password?',
-      source: 'ticket-17',
+      question: expect.stringContaining('reset my password'),
+      knowledge_base_id: upload.body.id,
+      source: 'Support call 42',
       flow: 'main',
       index: 1,
     });
-    expect(knowledge.queries[knowledge.queries.length - 1]).toMatchObject({ ownerId: me, topK: 1 });
+    // The citation comes before the answer's tokens, and the model was given the example.
+    expect(events.findIndex((e) => e.event === 'citation')).toBeLessThan(
+      events.findIndex((e) => e.event === 'token'),
+    );
     const prompt = chatPrompts[chatPrompts.length - 1];
-    expect(prompt.system).toContain('Use the reset link on the login page.');
-    expect(prompt.system).not.toContain('Someone else');
+    expect(prompt.system).toContain('Settings > Security');
     const session = await t.http
       .get(`/api/conversation-sessions/${started.session_id}`)
       .expect(200);
     expect(session.body.messages[1].citations).toHaveLength(1);
+
+    // Another user's chatbot finds nothing in this user's knowledge.
+    const other = await t.createUser();
+    await createChatbot(other.http, 'kb', [{ flow_key: 'main', top_k: 3 }]);
+    const theirs = await sendMessage(other.http, 'kb', 'How do I reset my password?');
+    const otherEvents = (await pollToEnd(other.http, theirs.streaming_session_id)).events;
+    expect(otherEvents.filter((e) => e.event === 'citation')).toEqual([]);
   });
 
   it('a session keeps its history: the next message is sent with the earlier turns', async () => {

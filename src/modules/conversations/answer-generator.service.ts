@@ -195,6 +195,8 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
     const citations: Citation[] = [];
     const runs: FlowRun[] = [];
     let firstTokenMs: number | null = null;
+    /** Epoch ms of the last token handed out: the pace is measured between first and last. */
+    let lastTokenAt = 0;
     let modelTokens = 0;
     let decision: RoutingDecision | undefined;
     let routingMs: number | null = null;
@@ -240,6 +242,7 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
       const output = new OrderedOutput(order, (flow, token, separator) => {
         if (!separator && firstTokenMs === null)
           firstTokenMs = Date.now() - stream.createdAt.getTime();
+        lastTokenAt = Date.now();
         parts.push(token);
         this.log.append(stream.id, 'token', {
           token,
@@ -282,7 +285,7 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
         decision,
         citations,
         keepAnswer: true,
-        metric: { routingMs, firstTokenMs, startedAt, modelTokens, runs },
+        metric: { routingMs, firstTokenMs, lastTokenAt, startedAt, modelTokens, runs },
       });
       this.logger.log(
         `answer ${stream.id} completed: ${modelTokens} tokens, flows ${order.join('+')} (${decision.routedBy})`,
@@ -306,7 +309,7 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
           decision,
           citations,
           keepAnswer: answer.length > 0,
-          metric: { routingMs, firstTokenMs, startedAt, modelTokens, runs },
+          metric: { routingMs, firstTokenMs, lastTokenAt, startedAt, modelTokens, runs },
         });
       } else {
         const failure = reason instanceof AnswerStopped ? reason : error;
@@ -325,7 +328,7 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
           citations,
           keepAnswer: false,
           error: message,
-          metric: { routingMs, firstTokenMs, startedAt, modelTokens, runs },
+          metric: { routingMs, firstTokenMs, lastTokenAt, startedAt, modelTokens, runs },
         });
         await this.streams.recordError({
           ownerId: stream.ownerId,
@@ -505,6 +508,7 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
       metric: {
         routingMs: number | null;
         firstTokenMs: number | null;
+        lastTokenAt: number;
         startedAt: number;
         modelTokens: number;
         runs: FlowRun[];
@@ -522,9 +526,9 @@ export class AnswerGenerator implements OnModuleInit, OnModuleDestroy {
           : kinds.has('parallel')
             ? 'parallel'
             : 'sequential';
-    const { firstTokenMs, modelTokens } = facts.metric;
+    const { firstTokenMs, modelTokens, lastTokenAt } = facts.metric;
     const streamingSeconds =
-      firstTokenMs === null ? 0 : (Date.now() - stream.createdAt.getTime() - firstTokenMs) / 1000;
+      firstTokenMs === null ? 0 : (lastTokenAt - stream.createdAt.getTime() - firstTokenMs) / 1000;
     const outcome =
       to === ProcessingStatus.Completed
         ? 'completed'

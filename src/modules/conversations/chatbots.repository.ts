@@ -99,8 +99,4 @@ export class ChatbotsRepository extends OwnedRepository<Chatbot> {
     this.forget();
     return saved;
   }
-
-  get flowEntities(): Repository<FlowTemplateAssignment> {
-    return this.flows;
-  }
 }

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { LessThan, type Repository } from 'typeorm';
-import { OwnedRepository, isUuid, type Owner } from '../../core/auth/owner-scope.js';
+import { OwnedRepository, type Owner } from '../../core/auth/owner-scope.js';
 import { ConversationImage } from './entities/conversation-image.entity.js';
-import { ConversationMessage, type Citation } from './entities/conversation-message.entity.js';
+import { ConversationMessage } from './entities/conversation-message.entity.js';
 import { ConversationSession } from './entities/conversation-session.entity.js';
 
 /** Conversation sessions with their history (messages) and the images sent in them. */
@@ -17,15 +17,6 @@ export class ConversationSessionsRepository extends OwnedRepository<Conversation
     @InjectRepository(ConversationImage) private readonly images: Repository<ConversationImage>,
   ) {
     super(sessions, 'Conversation session');
-  }
-
-  /**
-   * The owner's session of this chatbot with this id, or null. A session of another chatbot is
-   * not continued (its history would not fit).
-   */
-  findForChatbot(id: string, chatbotId: string, owner: Owner): Promise<ConversationSession | null> {
-    if (!isUuid(id)) return Promise.resolve(null);
-    return this.sessions.findOneBy({ id, chatbotId, ownerId: owner.id });
   }
 
   listForOwner(owner: Owner, chatbotId: string | undefined, limit: number) {
@@ -46,32 +37,8 @@ export class ConversationSessionsRepository extends OwnedRepository<Conversation
     return rows.reverse();
   }
 
-  /** The assistant's answer of a stream, once (a re-run finds the first one). */
-  async addAnswer(
-    sessionId: string,
-    streamingSessionId: string,
-    content: string,
-    flowType: string | null,
-    citations: Citation[],
-  ): Promise<void> {
-    await this.messages
-      .createQueryBuilder()
-      .insert()
-      .values({ sessionId, streamingSessionId, role: 'assistant', content, flowType, citations })
-      .orIgnore()
-      .execute();
-  }
-
   image(id: string): Promise<ConversationImage | null> {
     return this.images.findOneBy({ id });
-  }
-
-  get messageEntities(): Repository<ConversationMessage> {
-    return this.messages;
-  }
-
-  get imageEntities(): Repository<ConversationImage> {
-    return this.images;
   }
 
   /** Sessions idle since before `cutoff`, deleted with everything in them (cascade), in batches. */

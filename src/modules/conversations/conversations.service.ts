@@ -4,8 +4,6 @@ import {
   UnprocessableEntityException,
   type OnModuleInit,
 } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { isUuid, type Owner } from '../../core/auth/owner-scope.js';
 import { APP_CONFIG } from '../../core/config/config.module.js';
 import type { AppConfig } from '../../core/config/config.js';
@@ -69,7 +67,6 @@ export function streamingUrl(id: string): string {
 export class ConversationsService implements OnModuleInit {
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @InjectDataSource() private readonly db: DataSource,
     private readonly chatbots: ChatbotsRepository,
     private readonly sessions: ConversationSessionsRepository,
     private readonly streams: StreamingSessionsRepository,

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, LessThan, type Repository } from 'typeorm';
 import { OwnedRepository } from '../../core/auth/owner-scope.js';
@@ -9,6 +10,30 @@ import { ProcessingMetric } from './entities/processing-metric.entity.js';
 import { StreamingSession } from './entities/streaming-session.entity.js';
 
 const OPEN = [ProcessingStatus.Pending, ProcessingStatus.Processing];
+/** Messages written by one statement at most (one jsonb parameter, so no bind-parameter limit). */
+const MESSAGE_BATCH = 200;
+
+export interface NewMessage {
+  ownerId: string;
+  chatbotId: string;
+  /** A session to continue (must be the owner's, of this chatbot); a new one otherwise. */
+  sessionId: string | null;
+  title: string;
+  messageText: string;
+  configuration: Record<string, unknown>;
+  flowType: string | null;
+  history: { role: string; content: string }[];
+  image: { name: string; mime: string; bytes: Buffer } | null;
+  startNow: boolean;
+}
+
+export interface CreatedMessage {
+  id: string;
+  sessionId: string;
+  imageId: string | null;
+  createdAt: Date;
+  continued: boolean;
+}
 
 /** Streaming sessions (one per answer), their metrics and the error log. */
 @Injectable()
@@ -21,6 +46,13 @@ export class StreamingSessionsRepository extends OwnedRepository<StreamingSessio
   ) {
     super(streams, 'Streaming session');
   }
+
+  private readonly messageQueue: {
+    input: NewMessage;
+    resolve: (created: CreatedMessage) => void;
+    reject: (error: unknown) => void;
+  }[] = [];
+  private writingMessages = false;
 
   /** For the generator and the reconciler, which have ids from jobs (no owner). */
   findById(id: string): Promise<StreamingSession | null> {
@@ -45,96 +77,125 @@ export class StreamingSessionsRepository extends OwnedRepository<StreamingSessio
   }
 
   /**
-   * Records a message in ONE statement (PGlite runs one statement at a time, so the request path
-   * counts statements): the session (continued when `sessionId` is the owner's session of this
+   * Records a message: the session (continued when `sessionId` is the owner's session of this
    * chatbot, new otherwise, seeded with `history`), the image, the streaming session (already
-   * `processing` when this process starts it at once), and the user's turn.
+   * `processing` when this process starts it at once) and the user's turn. Messages that arrive
+   * while a write is in flight go together in the next one (group commit): PGlite runs one
+   * statement at a time, so a burst of 200 messages costs a few statements, not 200.
    */
-  async createForMessage(input: {
-    ownerId: string;
-    chatbotId: string;
-    sessionId: string | null;
-    title: string;
-    messageText: string;
-    configuration: Record<string, unknown>;
-    flowType: string | null;
-    history: { role: string; content: string }[];
-    image: { name: string; mime: string; bytes: Buffer } | null;
-    startNow: boolean;
-  }): Promise<{
-    id: string;
-    sessionId: string;
-    imageId: string | null;
-    createdAt: Date;
-    continued: boolean;
-  }> {
-    const history = input.history.map((turn, i) => ({
-      role: turn.role,
-      content: turn.content,
-      back: input.history.length - i,
+  createForMessage(input: NewMessage): Promise<CreatedMessage> {
+    return new Promise((resolve, reject) => {
+      this.messageQueue.push({ input, resolve, reject });
+      void this.writeMessages();
+    });
+  }
+
+  private async writeMessages(): Promise<void> {
+    if (this.writingMessages) return;
+    this.writingMessages = true;
+    try {
+      while (this.messageQueue.length > 0) {
+        const batch = this.messageQueue.splice(0, MESSAGE_BATCH);
+        try {
+          const created = await this.insertMessages(batch.map((item) => item.input));
+          batch.forEach((item, i) => item.resolve(created[i]));
+        } catch (error) {
+          if (batch.length === 1) batch[0].reject(error);
+          // One bad message (a chatbot deleted meanwhile) must not fail the others: one by one.
+          else
+            for (const item of batch)
+              await this.insertMessages([item.input]).then(
+                ([created]) => item.resolve(created),
+                (failure: unknown) => item.reject(failure),
+              );
+        }
+      }
+    } finally {
+      this.writingMessages = false;
+    }
+  }
+
+  private async insertMessages(inputs: NewMessage[]): Promise<CreatedMessage[]> {
+    const rows = inputs.map((input) => ({
+      stream_id: randomUUID(),
+      new_session_id: randomUUID(),
+      session_id: input.sessionId,
+      owner_id: input.ownerId,
+      chatbot_id: input.chatbotId,
+      title: input.title,
+      message_text: input.messageText,
+      configuration: input.configuration,
+      flow_type: input.flowType,
+      start_now: input.startNow,
+      history: input.history.map((turn, i) => ({
+        role: turn.role,
+        content: turn.content,
+        back: input.history.length - i,
+      })),
+      image_id: input.image ? randomUUID() : null,
+      image_name: input.image?.name ?? null,
+      image_mime: input.image?.mime ?? null,
+      image_data: input.image?.bytes.toString('base64') ?? null,
     }));
-    const [row] = await this.streams.query<
-      {
-        id: string;
-        session_id: string;
-        image_id: string | null;
-        created_at: Date;
-        continued: boolean;
-      }[]
+    // Foreign keys between the inserts are checked at the end of the statement, so the session,
+    // image, stream and turn of one message can all be written by one statement.
+    const result = await this.streams.query<
+      { stream_id: string; sid: string; image_id: string | null; continued: boolean; at: Date }[]
     >(
-      `WITH touched AS (
-         UPDATE conversation_sessions SET last_activity_at = now()
-          WHERE id = $3::uuid AND owner_id = $1 AND chatbot_id = $2 RETURNING id
+      `WITH input AS (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS i(stream_id uuid, new_session_id uuid,
+           session_id uuid, owner_id uuid, chatbot_id uuid, title text, message_text text,
+           configuration jsonb, flow_type text, start_now boolean, history jsonb, image_id uuid,
+           image_name text, image_mime text, image_data text)
+       ), existing AS (
+         SELECT i.stream_id, s.id FROM input i
+           JOIN conversation_sessions s
+             ON s.id = i.session_id AND s.owner_id = i.owner_id AND s.chatbot_id = i.chatbot_id
+       ), touched AS (
+         UPDATE conversation_sessions s SET last_activity_at = now()
+           FROM existing e WHERE s.id = e.id RETURNING s.id
+       ), resolved AS (
+         SELECT i.*, coalesce(e.id, i.new_session_id) AS sid, e.id IS NOT NULL AS continued
+           FROM input i LEFT JOIN existing e ON e.stream_id = i.stream_id
        ), fresh AS (
-         INSERT INTO conversation_sessions (owner_id, chatbot_id, title)
-         SELECT $1, $2, $4 WHERE NOT EXISTS (SELECT 1 FROM touched) RETURNING id
-       ), sid AS (
-         SELECT id FROM touched UNION ALL SELECT id FROM fresh
+         INSERT INTO conversation_sessions (id, owner_id, chatbot_id, title)
+         SELECT sid, owner_id, chatbot_id, title FROM resolved WHERE NOT continued
        ), earlier AS (
          INSERT INTO conversation_messages (session_id, role, content, created_at)
-         SELECT (SELECT id FROM fresh), h.role, h.content, now() - make_interval(secs => h.back)
-           FROM jsonb_to_recordset($5::jsonb) AS h(role text, content text, back int)
-          WHERE EXISTS (SELECT 1 FROM fresh)
+         SELECT r.sid, h.role, h.content, now() - make_interval(secs => h.back)
+           FROM resolved r, jsonb_to_recordset(r.history) AS h(role text, content text, back int)
+          WHERE NOT r.continued
        ), img AS (
-         INSERT INTO conversation_images (owner_id, session_id, name, mime, size_bytes, data)
-         SELECT $1, (SELECT id FROM sid), $9, $10, octet_length($11::bytea), $11::bytea
-          WHERE $9::text IS NOT NULL RETURNING id
+         INSERT INTO conversation_images (id, owner_id, session_id, name, mime, size_bytes, data)
+         SELECT image_id, owner_id, sid, image_name, image_mime,
+                octet_length(decode(image_data, 'base64')), decode(image_data, 'base64')
+           FROM resolved WHERE image_id IS NOT NULL
        ), st AS (
-         INSERT INTO streaming_sessions (owner_id, conversation_session_id, chatbot_id, message_text,
-                image_id, configuration, flow_type, processing_status, processing_started_at, heartbeat_at)
-         SELECT $1, (SELECT id FROM sid), $2, $6, (SELECT id FROM img), $7::jsonb, $8,
-                CASE WHEN $12 THEN 'processing' ELSE 'pending' END,
-                CASE WHEN $12 THEN now() END, CASE WHEN $12 THEN now() END
-         RETURNING id, conversation_session_id, image_id, created_at
+         INSERT INTO streaming_sessions (id, owner_id, conversation_session_id, chatbot_id,
+                message_text, image_id, configuration, flow_type, processing_status,
+                processing_started_at, heartbeat_at, created_at)
+         SELECT stream_id, owner_id, sid, chatbot_id, message_text, image_id, configuration,
+                flow_type, CASE WHEN start_now THEN 'processing' ELSE 'pending' END,
+                CASE WHEN start_now THEN now() END, CASE WHEN start_now THEN now() END, now()
+           FROM resolved
        ), turn AS (
          INSERT INTO conversation_messages (session_id, streaming_session_id, role, content, image_id, created_at)
-         SELECT conversation_session_id, id, 'user', $6, image_id, created_at FROM st
+         SELECT sid, stream_id, 'user', message_text, image_id, now() FROM resolved
        )
-       SELECT st.id, st.conversation_session_id AS session_id, st.image_id, st.created_at,
-              EXISTS (SELECT 1 FROM touched) AS continued
-         FROM st`,
-      [
-        input.ownerId,
-        input.chatbotId,
-        input.sessionId,
-        input.title,
-        JSON.stringify(history),
-        input.messageText,
-        JSON.stringify(input.configuration),
-        input.flowType,
-        input.image?.name ?? null,
-        input.image?.mime ?? null,
-        input.image?.bytes ?? null,
-        input.startNow,
-      ],
+       SELECT stream_id, sid, image_id, continued, now() AS at FROM resolved`,
+      [JSON.stringify(rows)],
     );
-    return {
-      id: row.id,
-      sessionId: row.session_id,
-      imageId: row.image_id,
-      createdAt: new Date(row.created_at),
-      continued: row.continued,
-    };
+    const byStream = new Map(result.map((row) => [row.stream_id, row]));
+    return rows.map((row) => {
+      const found = byStream.get(row.stream_id)!;
+      return {
+        id: row.stream_id,
+        sessionId: found.sid,
+        imageId: found.image_id,
+        createdAt: new Date(found.at),
+        continued: found.continued,
+      };
+    });
   }
 
   /**
@@ -250,39 +311,13 @@ export class StreamingSessionsRepository extends OwnedRepository<StreamingSessio
     return rows.map((row) => row.id);
   }
 
-  /** Open streams created before `before` (the reconciler: pending ones lost their job). */
-  openBefore(before: Date, limit: number): Promise<StreamingSession[]> {
-    return this.streams.find({
-      where: { processing: { status: In(OPEN) }, createdAt: LessThan(before) },
-      order: { createdAt: 'ASC' },
-      take: limit,
-    });
-  }
-
   /** Pending or processing, across every owner (GET /api/conversation-health). */
   countActive(): Promise<number> {
     return this.streams.count({ where: { processing: { status: In(OPEN) } } });
   }
 
-  async recordMetric(metric: Omit<ProcessingMetric, 'id' | 'createdAt'>): Promise<void> {
-    await this.metrics
-      .createQueryBuilder()
-      .insert()
-      .values(metric)
-      .orIgnore() // one row per answer, also when a job runs twice
-      .execute();
-  }
-
-  metricFor(streamingSessionId: string): Promise<ProcessingMetric | null> {
-    return this.metrics.findOneBy({ streamingSessionId });
-  }
-
   async recordError(entry: Omit<ConversationErrorLog, 'id' | 'createdAt' | 'category'>) {
     await this.errors.save(this.errors.create(entry));
-  }
-
-  errorsFor(streamingSessionId: string): Promise<ConversationErrorLog[]> {
-    return this.errors.find({ where: { streamingSessionId }, order: { createdAt: 'ASC' } });
   }
 
   /** Events of streams that ended before `cutoff` (the answers stay in conversation_messages). */

@@ -29,7 +29,12 @@ interface LiveStream {
   stored: number;
   /** Appended but not yet in streaming_events, oldest first. */
   unflushed: StreamEvent[];
+  /** The stream's latest events (all of them up to MEMORY_EVENTS), for readers: no query needed. */
+  recent: StreamEvent[];
 }
+
+/** Events of a live stream kept in memory for its readers (an answer is rarely longer). */
+const MEMORY_EVENTS = 4000;
 
 interface PendingRow {
   streamId: string;
@@ -82,7 +87,13 @@ export class StreamEventLog implements OnModuleInit, OnApplicationShutdown {
   /** Starts numbering a stream's events after `lastSequence` (0 for a new stream). */
   open(streamId: string, lastSequence = 0, ownerId: string | null = null): void {
     if (!this.live.has(streamId))
-      this.live.set(streamId, { ownerId, lastSequence, stored: lastSequence, unflushed: [] });
+      this.live.set(streamId, {
+        ownerId,
+        lastSequence,
+        stored: lastSequence,
+        unflushed: [],
+        recent: [],
+      });
   }
 
   /** The owner of a stream this process writes (ownership checks without a query), else undefined. */
@@ -115,6 +126,8 @@ export class StreamEventLog implements OnModuleInit, OnApplicationShutdown {
       timestamp: new Date().toISOString(),
     };
     stream.unflushed.push(logged);
+    stream.recent.push(logged);
+    if (stream.recent.length > MEMORY_EVENTS) stream.recent.splice(0, MEMORY_EVENTS / 2);
     this.pending.push({ streamId, event: logged });
     for (const listener of this.listeners.get(streamId) ?? []) {
       try {
@@ -156,9 +169,10 @@ export class StreamEventLog implements OnModuleInit, OnApplicationShutdown {
    */
   async read(streamId: string, after: number, limit: number): Promise<StreamEvent[]> {
     const live = this.live.get(streamId);
+    // A stream written here: what the reader lacks is in memory (unless it is far behind).
+    if (live && (live.recent.length === 0 || after + 1 >= live.recent[0].id))
+      return live.recent.filter((e) => e.id > after).slice(0, limit);
     const queued = (live?.unflushed ?? []).filter((e) => e.id > after);
-    // A stream written here whose stored events the reader already has: all it lacks is queued.
-    if (live && after >= live.stored) return queued.slice(0, limit);
     const rows = await this.db.query<
       {
         sequence: number;
