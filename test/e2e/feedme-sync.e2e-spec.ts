@@ -6,6 +6,7 @@ import {
   type FeedmeUploadBody,
 } from '../support/factories/feedme.js';
 import { KNOWLEDGE_PAIRS, knowledgeTranscript } from '../support/factories/feedme-knowledge.js';
+import { ReconcilerService } from '../../src/core/queue/reconciler.service.js';
 import { startTestApp, type TestApp } from '../support/test-app.js';
 
 // Seed 003 with FEEDME_ASYNC_PROCESSING=false, and the upload rate limit at its seed value (10 a
@@ -139,5 +140,29 @@ describe('limits from the FEEDME_* settings', () => {
       total: number;
     };
     expect(list.total).toBe(0);
+  });
+});
+
+describe('crash safety', () => {
+  it('re-enqueues a transcript that Postgres says is processing but has no job (lost with Redis)', async () => {
+    const { http } = await t.createUser();
+    const res = await uploadTranscript(http, await feedmeFixture('chat.txt'), 'lost.txt').expect(
+      200,
+    );
+    const id = (res.body as FeedmeUploadBody).id;
+    // As if the process died after recording the work and before its job reached Redis.
+    await t.db.query(
+      `UPDATE feedme_conversations SET processing_status = 'processing', processing_step = 'queued',
+              processing_started_at = now() WHERE id = $1`,
+      [id],
+    );
+    const enqueued = await t.get(ReconcilerService).runAll();
+    expect(enqueued.feedme).toBe(1);
+    await t.drainQueues();
+    const status = (await http.get(`/api/v1/feedme/conversations/${id}/status`).expect(200))
+      .body as FeedmeStatusBody;
+    expect(status).toMatchObject({ processing_status: 'completed', examples_extracted: 2 });
+    // Run again: nothing left to enqueue, and the work is not redone.
+    expect((await t.get(ReconcilerService).runAll()).feedme).toBe(0);
   });
 });
