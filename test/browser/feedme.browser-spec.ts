@@ -123,7 +123,7 @@ describe('the FeedMe pages', () => {
     );
     // Only the answer changed (the textareas' CRLF line breaks are not a change of context).
     await expect(page.locator('tr[data-version="2"] td').nth(1).textContent()).resolves.toMatch(
-      /^\s*edit\s+answer\s+new courier\s*$/,
+      /^\s*edit\s*answer\s+new courier\s*$/,
     );
     await browser.screenshot(page, 'feedme-editor-diff');
 

@@ -540,3 +540,33 @@ describe('versions: edit, history, diff, rollback (acceptance 4)', () => {
     expect((await find(query))[0]?.id).toBe(weak.id);
   });
 });
+
+describe('a model that refuses', () => {
+  it('fails the transcript with the reason, stores no examples, and a reprocess succeeds', async () => {
+    const { http } = await t.createUser();
+    const rule = fake.inject({
+      fault: { type: 'bad-request', message: 'This transcript is not allowed.' },
+      match: { path: 'chat' },
+    });
+    const res = await uploadTranscript(http, await feedmeFixture('chat.txt'), 'chat.txt').expect(
+      202,
+    );
+    const id = (res.body as FeedmeUploadBody).id;
+    await t.drainQueues();
+    const failed = (await http.get(`/api/v1/feedme/conversations/${id}/status`).expect(200))
+      .body as FeedmeStatusBody;
+    expect(failed.processing_status).toBe('failed');
+    expect(failed.error_message).toMatch(/not allowed/);
+    expect(failed.examples_extracted).toBe(0);
+    rule.remove();
+    await http.post(`/api/v1/feedme/conversations/${id}/reprocess`).expect(202);
+    await t.drainQueues();
+    const done = (await http.get(`/api/v1/feedme/conversations/${id}/status`).expect(200))
+      .body as FeedmeStatusBody;
+    expect(done).toMatchObject({
+      processing_status: 'completed',
+      examples_extracted: 2,
+      error_message: null,
+    });
+  });
+});

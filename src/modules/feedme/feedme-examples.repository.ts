@@ -123,7 +123,9 @@ export class FeedmeExamplesRepository extends OwnedRepository<FeedmeExample> {
 
   /**
    * The owner's closest stored example to each vector, if at least `threshold` similar (cosine), in
-   * one statement. Exact (no index): it runs once per batch of new examples.
+   * one statement (once per batch of new examples). The planner may answer it from the HNSW
+   * index, which is approximate: a near-duplicate it misses is stored as a second example, which
+   * costs a little space and nothing else.
    */
   async nearestDuplicates(
     ownerId: string,
