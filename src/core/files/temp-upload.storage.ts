@@ -27,6 +27,13 @@ export type MulterReceivedFile = Express.Multer.File & Omit<ReceivedFile, 'field
  * and nothing is read twice. The file only leaves .tmp once its content has been checked.
  */
 export class TempUploadStorage implements StorageEngine {
+  /**
+   * Writes still running, by temp path. multer may ask to remove a file while its write is still
+   * opening it (an aborted body): removing at once would miss a file the write creates a moment
+   * later, so removal waits for the write to end.
+   */
+  private readonly writing = new Map<string, Promise<void>>();
+
   constructor(private readonly tempDir: string) {}
 
   _handleFile(
@@ -39,7 +46,11 @@ export class TempUploadStorage implements StorageEngine {
     file.path = tempPath;
     const tap = new HashingTap();
     const out = createWriteStream(tempPath, { flags: 'wx' });
+    let settle!: () => void;
+    this.writing.set(tempPath, new Promise<void>((resolve) => (settle = resolve)));
     pipeline(file.stream, tap, out, (error) => {
+      this.writing.delete(tempPath);
+      settle();
       if (error) {
         rm(tempPath, { force: true }).then(
           () => callback(error),
@@ -66,10 +77,18 @@ export class TempUploadStorage implements StorageEngine {
       callback(null);
       return;
     }
-    rm(file.path, { force: true }).then(
-      () => callback(null),
-      (error: Error) => callback(error),
-    );
+    const path = file.path;
+    // A write whose source never ends must not hold the request: wait at most a few seconds.
+    const written = this.writing.get(path);
+    const waited = written
+      ? Promise.race([written, new Promise<void>((resolve) => setTimeout(resolve, 5000).unref())])
+      : Promise.resolve();
+    waited
+      .then(() => rm(path, { force: true }))
+      .then(
+        () => callback(null),
+        (error: Error) => callback(error),
+      );
   }
 }
 
