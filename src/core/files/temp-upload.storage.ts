@@ -49,15 +49,24 @@ export class TempUploadStorage implements StorageEngine {
     let settle!: () => void;
     this.writing.set(tempPath, new Promise<void>((resolve) => (settle = resolve)));
     pipeline(file.stream, tap, out, (error) => {
-      this.writing.delete(tempPath);
-      settle();
       if (error) {
-        rm(tempPath, { force: true }).then(
-          () => callback(error),
-          () => callback(error),
-        );
+        // On an error pipeline answers before the file is closed, maybe before it is even
+        // opened (and so created): remove it only once it is closed.
+        const closed = out.closed
+          ? Promise.resolve()
+          : new Promise<void>((resolve) => out.once('close', () => resolve()));
+        void closed
+          .then(() => rm(tempPath, { force: true }))
+          .catch(() => undefined)
+          .then(() => {
+            this.writing.delete(tempPath);
+            settle();
+            callback(error);
+          });
         return;
       }
+      this.writing.delete(tempPath);
+      settle();
       callback(null, {
         path: tempPath,
         tempPath,
