@@ -46,6 +46,33 @@
     setInterval(refresh, 5000);
   }
 
+  /** A file input with a drop zone around it: dropped files land in the input, its name shows. */
+  function dropZone(input, zone, name) {
+    function showName() {
+      if (input.files && input.files[0] && name) name.textContent = input.files[0].name;
+    }
+    input.addEventListener('change', showName);
+    ['dragenter', 'dragover'].forEach(function (type) {
+      zone.addEventListener(type, function (event) {
+        event.preventDefault();
+        zone.classList.add('dragover');
+      });
+    });
+    ['dragleave', 'drop'].forEach(function (type) {
+      zone.addEventListener(type, function () {
+        zone.classList.remove('dragover');
+      });
+    });
+    zone.addEventListener('drop', function (event) {
+      event.preventDefault();
+      if (event.dataTransfer && event.dataTransfer.files.length > 0) {
+        input.files = event.dataTransfer.files;
+        showName();
+      }
+    });
+  }
+
   window.Conveyor = window.Conveyor || {};
+  window.Conveyor.dropZone = dropZone;
   document.addEventListener('DOMContentLoaded', liveDashboard);
 })();

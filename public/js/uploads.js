@@ -156,28 +156,7 @@
     var name = form.querySelector('[data-file-name]');
     var error = document.querySelector('[data-testid="upload-error"]');
     var button = form.querySelector('button[type="submit"]');
-    function showName() {
-      if (input.files && input.files[0]) setText(name, input.files[0].name);
-    }
-    input.addEventListener('change', showName);
-    ['dragenter', 'dragover'].forEach(function (type) {
-      zone.addEventListener(type, function (event) {
-        event.preventDefault();
-        zone.classList.add('dragover');
-      });
-    });
-    ['dragleave', 'drop'].forEach(function (type) {
-      zone.addEventListener(type, function () {
-        zone.classList.remove('dragover');
-      });
-    });
-    zone.addEventListener('drop', function (event) {
-      event.preventDefault();
-      if (event.dataTransfer && event.dataTransfer.files.length > 0) {
-        input.files = event.dataTransfer.files;
-        showName();
-      }
-    });
+    window.Conveyor.dropZone(input, zone, name);
     form.addEventListener('submit', function (event) {
       if (!window.Conveyor || !window.Conveyor.fetch || !window.FormData) return;
       event.preventDefault();
