@@ -24,9 +24,6 @@ const common = {
 export default {
   // A global option: inside `projects` Jest ignores it (and hooks would time out after 5 s).
   testTimeout: 60_000,
-  // Most e2e time is spent waiting (the embedded database's process, fake-provider latency,
-  // restarts): two files at a time on 2 cores halve the run without starving either.
-  maxWorkers: 2,
   projects: [
     {
       ...common,
